@@ -1,0 +1,131 @@
+// Package knowledge holds the curated content of avnbot: the source material,
+// the FAQ entries that quote it, the synonym groups and the safety texts.
+// Moderators own the files; this package loads and validates them and embeds
+// the default set. It imports nothing else of ours.
+package knowledge
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// Base is one complete, validated set of knowledge.
+type Base struct {
+	Sources  []Source
+	Entries  []Entry
+	Synonyms []Synonyms
+	Safety   Safety
+}
+
+// Source is a piece of source material, kept verbatim.
+type Source struct {
+	ID    string
+	Title string
+	Text  string
+	File  string
+}
+
+// Entry is one curated FAQ entry.
+type Entry struct {
+	ID         string
+	Question   string
+	Alternates []string
+	Tags       []string
+	Citations  []Citation
+	Reviewed   string // YYYY-MM-DD
+	Answer     string // in our own words, Markdown
+	File       string
+
+	pos map[string]int // field → line in File, for problems found later
+}
+
+// Citation is a verbatim quote from a source.
+type Citation struct {
+	Source string // Source.ID
+	Quote  string
+}
+
+// Synonyms is a group of words and phrases that mean the same thing.
+// The first term names the group.
+type Synonyms []string
+
+// Safety holds the texts added to replies and the red-flag patterns.
+type Safety struct {
+	Advice   string    // added to every reply
+	Urgent   string    // leads the reply when a red flag matches
+	Crisis   string    // leads the reply for thoughts of suicide or self-harm
+	RedFlags []RedFlag // checked in order
+}
+
+// RedFlag is a category of emergency and the patterns that recognise it.
+type RedFlag struct {
+	Category string
+	Crisis   bool // crisis guidance instead of urgent guidance
+	Patterns []*regexp.Regexp
+}
+
+// Entry returns the entry with the given id.
+func (b *Base) Entry(id string) (Entry, bool) {
+	for _, e := range b.Entries {
+		if e.ID == id {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// Source returns the source with the given id.
+func (b *Base) Source(id string) (Source, bool) {
+	for _, s := range b.Sources {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Source{}, false
+}
+
+// Phrasings returns the question followed by the alternates.
+func (e Entry) Phrasings() []string {
+	return append([]string{e.Question}, e.Alternates...)
+}
+
+// Match reports the first red flag whose patterns match text, which should be
+// normalised (lower case, single spaces).
+func (s Safety) Match(text string) (RedFlag, bool) {
+	for _, f := range s.RedFlags {
+		for _, p := range f.Patterns {
+			if p.MatchString(text) {
+				return f, true
+			}
+		}
+	}
+	return RedFlag{}, false
+}
+
+// Normalize folds the differences a verbatim comparison tolerates: typographic
+// quote marks, bullets and runs of white space.
+func Normalize(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		switch r {
+		case '\u2018', '\u2019', '\u201b', '\u2032':
+			r = '\''
+		case '\u201c', '\u201d', '\u201f', '\u2033':
+			r = '"'
+		case '\u2022':
+			r = ' '
+		}
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}

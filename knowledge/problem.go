@@ -1,0 +1,66 @@
+package knowledge
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Problem is one thing a moderator must fix, located as precisely as known.
+type Problem struct {
+	File  string // path inside the knowledge directory
+	Line  int    // 1-based; 0 when the whole file is meant
+	Field string // front matter field, e.g. "citations[1].quote"
+	Msg   string // what is wrong and how to fix it
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	b.WriteString(": ")
+	if p.Field != "" {
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// Problems is every problem found in a knowledge directory. Load returns it
+// as its error so that a moderator sees all of them at once.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return fmt.Sprintf("%d problem(s) in the knowledge files:\n%s", len(ps), strings.Join(lines, "\n"))
+}
+
+func (ps Problems) sorted() Problems {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].File != ps[j].File {
+			return ps[i].File < ps[j].File
+		}
+		return ps[i].Line < ps[j].Line
+	})
+	return ps
+}
+
+// report collects problems for one file.
+type report struct {
+	file     string
+	offset   int // lines before the YAML starts
+	problems *Problems
+}
+
+func (r report) add(line int, field, format string, args ...any) {
+	if line > 0 {
+		line += r.offset
+	}
+	*r.problems = append(*r.problems, Problem{File: r.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
