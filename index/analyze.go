@@ -1,0 +1,170 @@
+package index
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// The analyzer: unicode words, lower case, possessives, a short stop list
+// that keeps negations, time and question words ("not", "after", "how
+// long"), the Porter stemmer, then synonym groups. bleve's own synonyms are
+// not used: they drop multi-word terms (see shared/notes/bleve.md), so groups
+// are applied here, on the stemmed token stream, in both documents and queries.
+
+const analyzerType = "avnbot"
+
+// stopWords carry no topic. Negations, time words, "how", "many", "long",
+// "much" and "after" stay: they tell questions apart.
+var stopWords = strings.Fields(`a an the and or but if so as of to in on at by for from with into onto
+is are was were be been being am do does did doing done
+i me my mine myself you your yours we us our it its this that these those there here
+he him his she her they them their
+can could would should will shall may might must have has had having
+just really very also too some any
+please thanks thank hi hello hey`)
+
+func init() {
+	if err := registry.RegisterAnalyzer(analyzerType, newAnalyzer); err != nil {
+		panic(err)
+	}
+}
+
+// base is the chain before synonyms.
+func base() *analysis.DefaultAnalyzer {
+	sw := analysis.NewTokenMap()
+	for _, w := range stopWords {
+		sw.AddToken(w)
+	}
+	return &analysis.DefaultAnalyzer{
+		Tokenizer: unicode.NewUnicodeTokenizer(),
+		TokenFilters: []analysis.TokenFilter{
+			lowercase.NewLowerCaseFilter(),
+			en.NewPossessiveFilter(),
+			stop.NewStopTokensFilter(sw),
+			porter.NewPorterStemmer(),
+		},
+	}
+}
+
+// newAnalyzer builds the analyzer from its mapping config: "synonyms" is a
+// list of groups, each a list of phrases.
+func newAnalyzer(config map[string]any, _ *registry.Cache) (analysis.Analyzer, error) {
+	a := base()
+	groups, _ := config["synonyms"].([]any)
+	var gs [][]string
+	for _, g := range groups {
+		terms, ok := g.([]any)
+		if !ok {
+			return nil, fmt.Errorf("synonym group %v is not a list", g)
+		}
+		var group []string
+		for _, t := range terms {
+			s, _ := t.(string)
+			group = append(group, s)
+		}
+		gs = append(gs, group)
+	}
+	a.TokenFilters = append(a.TokenFilters, &synonymFilter{table: newSynonymTable(a, gs)})
+	return a, nil
+}
+
+// synonymTable maps stemmed token sequences to the token that names their
+// group.
+type synonymTable struct {
+	seqs    map[string]string // joined stemmed tokens → group token
+	longest int
+}
+
+// groupToken is the indexed term standing for a whole group. The prefix
+// cannot come out of the tokenizer, so it never collides with a word.
+func groupToken(i int) string { return "≡" + strconv.Itoa(i) }
+
+func newSynonymTable(a analysis.Analyzer, groups [][]string) *synonymTable {
+	t := &synonymTable{seqs: map[string]string{}}
+	for i, g := range groups {
+		for _, phrase := range g {
+			var toks []string
+			for _, tok := range a.Analyze([]byte(phrase)) {
+				toks = append(toks, string(tok.Term))
+			}
+			if len(toks) == 0 {
+				continue
+			}
+			key := strings.Join(toks, " ")
+			if _, dup := t.seqs[key]; dup {
+				continue // two phrases that stem alike: the first group keeps it
+			}
+			t.seqs[key] = groupToken(i)
+			t.longest = max(t.longest, len(toks))
+		}
+	}
+	return t
+}
+
+// match returns the group token and length of the longest synonym phrase
+// starting at toks[i].
+func (t *synonymTable) match(toks analysis.TokenStream, i int) (string, int) {
+	for n := min(t.longest, len(toks)-i); n > 0; n-- {
+		parts := make([]string, n)
+		for j := range n {
+			parts[j] = string(toks[i+j].Term)
+		}
+		if g, ok := t.seqs[strings.Join(parts, " ")]; ok {
+			return g, n
+		}
+	}
+	return "", 0
+}
+
+// synonymFilter adds the group token after every synonym phrase, at the
+// phrase's first position, keeping the words themselves.
+type synonymFilter struct{ table *synonymTable }
+
+func (f *synonymFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	out := make(analysis.TokenStream, 0, len(in)+2)
+	for i := 0; i < len(in); {
+		g, n := f.table.match(in, i)
+		if n == 0 {
+			out = append(out, in[i])
+			i++
+			continue
+		}
+		out = append(out, in[i:i+n]...)
+		out = append(out, &analysis.Token{
+			Term:     []byte(g),
+			Start:    in[i].Start,
+			End:      in[i+n-1].End,
+			Position: in[i].Position,
+			Type:     analysis.AlphaNumeric,
+		})
+		i += n
+	}
+	return out
+}
+
+// units reduces a token stream from the base chain to the units of meaning
+// used for coverage: stemmed words, each synonym phrase replaced by its
+// group token.
+func (t *synonymTable) units(toks analysis.TokenStream) []string {
+	out := make([]string, 0, len(toks))
+	for i := 0; i < len(toks); {
+		g, n := t.match(toks, i)
+		if n == 0 {
+			out = append(out, string(toks[i].Term))
+			i++
+			continue
+		}
+		out = append(out, g)
+		i += n
+	}
+	return out
+}
