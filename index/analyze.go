@@ -22,15 +22,30 @@ import (
 
 const analyzerType = "avnbot"
 
-// stopWords carry no topic. Negations, time words, "how", "many", "long",
-// "much" and "after" stay: they tell questions apart.
+// stopWords carry no topic: function words, question words and the filler
+// of conversation ("explain", "tell me", "I was wondering"). Negations, time
+// and quantity words ("not", "after", "before", "many", "long", "much")
+// stay: they tell questions apart.
 var stopWords = strings.Fields(`a an the and or but if so as of to in on at by for from with into onto
 is are was were be been being am do does did doing done
 i me my mine myself you your yours we us our it its this that these those there here
 he him his she her they them their
 can could would should will shall may might must have has had having
 just really very also too some any
-please thanks thank hi hello hey`)
+what which who whom whose why where how
+please thanks thank hi hello hey
+explain tell know wondering wonder curious question questions anyone someone somebody guys folks
+simply basically exactly actually like kind sort bit info information mean means meant
+ok okay yes yeah right sure anyway honestly seriously literally maybe perhaps probably
+guess think thought understand understood idea confused clue sense
+told tell said say says saying asked ask mentioned heard read reading seen saw
+worried worry worrying scared afraid terrified nervous anxious frightened concerned stressed
+mum mom dad mother father wife husband partner son daughter friend friends family sister brother
+i'm i've i'd i'll you're it's that's what's whats there's don't didn't doesn't isn't aren't
+im ive id ill dont didnt doesnt isnt arent wont cant
+thing things stuff something anything everything someone's
+because since though although anyway else ever even well then than
+currently recently already yet still soon lately`)
 
 func init() {
 	if err := registry.RegisterAnalyzer(analyzerType, newAnalyzer); err != nil {

@@ -261,8 +261,11 @@ func (ix *Index) Units(text string) []Unit {
 		if known {
 			df = float64(ix.df[id])
 		}
+		// An unknown word weighs as much as the rarest known one: it may be
+		// a topic the FAQ lacks ("medicare"), or plain words the entries
+		// happen not to use ("backed"); only rarity among the entries is known.
 		n := float64(len(ix.ids))
-		out = append(out, Unit{Term: u, Known: known, Weight: math.Log(1 + (n-df+0.5)/(df+0.5))})
+		out = append(out, Unit{Term: u, Known: known, Weight: math.Log(1 + (n-max(df, 1)+0.5)/(max(df, 1)+0.5))})
 	}
 	return out
 }

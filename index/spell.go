@@ -43,11 +43,11 @@ func words(s string) []string {
 }
 
 // maxEdits is how many edits a word of n letters may need to be corrected:
-// none below 5 letters (too many short words are one edit apart), one up to
-// 8, two from 9.
+// none below 6 letters (too many short words are one edit apart: "light",
+// "night", "right"), one up to 8, two from 9.
 func maxEdits(n int) int {
 	switch {
-	case n < 5:
+	case n < 6:
 		return 0
 	case n < 9:
 		return 1
@@ -96,7 +96,10 @@ func (ix *Index) Correct(text string) (string, []Correction) {
 			return
 		}
 		w := strings.ToLower(text[start:end])
-		c := ix.words.correct(w)
+		c := w
+		if !ix.knownStem(w) {
+			c = ix.words.correct(w)
+		}
 		if c != w {
 			fixes = append(fixes, Correction{From: w, To: c})
 		}
@@ -115,4 +118,15 @@ func (ix *Index) Correct(text string) (string, []Correction) {
 	}
 	flush(len(text))
 	return out.String(), fixes
+}
+
+// knownStem reports whether w, as the analyzer reduces it, is a unit some
+// entry holds ("helped" is known when "help" is), or a stop word.
+func (ix *Index) knownStem(w string) bool {
+	toks := ix.base.Analyze([]byte(w))
+	if len(toks) == 0 {
+		return true
+	}
+	_, ok := ix.vocab[string(toks[0].Term)]
+	return ok
 }

@@ -354,4 +354,3 @@ func loadSafety(fsys fs.FS, ps *Problems) Safety {
 	}
 	return s
 }
-
