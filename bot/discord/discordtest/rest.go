@@ -164,7 +164,7 @@ func (s *Server) serveREST(w http.ResponseWriter, hr *http.Request) {
 	r.mu.Unlock()
 
 	if s.opts.validateAll && status != http.StatusTooManyRequests {
-		Validate(s.t, req)
+		report(s.t, req, func(err error) { s.skipLog.Do(func() { s.t.Log(err) }) })
 	}
 	if limited >= 0 {
 		secs := strconv.FormatFloat(limited.Seconds(), 'f', 3, 64)

@@ -59,6 +59,8 @@ type Server struct {
 	gw    gateway
 	rest  rest
 	close sync.Once
+	// skipLog logs once that WithValidation skips the OpenAPI part.
+	skipLog sync.Once
 }
 
 type options struct {

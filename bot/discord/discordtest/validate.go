@@ -63,6 +63,11 @@ func findSpec() (string, error) {
 	if err != nil {
 		return "", ErrNoSpec
 	}
+	return findSpecFrom(dir)
+}
+
+// findSpecFrom looks for specFile below dir and each folder above it.
+func findSpecFrom(dir string) (string, error) {
 	for {
 		p := filepath.Join(dir, specFile)
 		if _, err := os.Stat(p); err == nil {
@@ -81,10 +86,17 @@ func findSpec() (string, error) {
 // and still applies the house rules.
 func Validate(t testing.TB, req Request) {
 	t.Helper()
+	report(t, req, func(err error) { t.Log(err) })
+}
+
+// report checks req and reports its problems to t; skipped is called when
+// the OpenAPI description is absent.
+func report(t testing.TB, req Request, skipped func(error)) {
+	t.Helper()
 	problems, err := Check(req)
 	switch {
 	case errors.Is(err, ErrNoSpec):
-		t.Log(err)
+		skipped(err)
 	case err != nil:
 		t.Errorf("validate %s %s: %v", req.Method, req.Path, err)
 	}

@@ -95,3 +95,40 @@ func TestValidateMultipart(t *testing.T) {
 		t.Errorf("houseRules(multipart) = %q, want the ping problem", got)
 	}
 }
+
+// TestHouseRules covers the checks that need no OpenAPI description.
+func TestHouseRules(t *testing.T) {
+	t.Parallel()
+	const callback = "/api/v9/interactions/1/token/callback"
+	tests := []struct {
+		name string
+		req  Request
+		want int // problems
+	}{
+		{"safe message", jsonRequest("POST", "/api/v9/channels/1/messages", `{"content":"x","allowed_mentions":{"parse":[]}}`), 0},
+		{"null parse list", jsonRequest("POST", "/api/v9/channels/1/messages", `{"content":"x","allowed_mentions":{"parse":null}}`), 0},
+		{"no allowed_mentions", jsonRequest("POST", "/api/v9/channels/1/messages", `{"content":"x"}`), 1},
+		{"user listed", jsonRequest("PATCH", "/api/v9/webhooks/1/token/messages/@original", `{"allowed_mentions":{"users":["5"]}}`), 1},
+		{"reply ping", jsonRequest("POST", "/api/v9/webhooks/1/token", `{"allowed_mentions":{"parse":[],"replied_user":true}}`), 1},
+		{"update message", jsonRequest("POST", callback, `{"type":7,"data":{"content":"x"}}`), 1},
+		{"modal is no message", jsonRequest("POST", callback, `{"type":9,"data":{"custom_id":"m","title":"t","components":[]}}`), 0},
+		{"6001 characters", jsonRequest("POST", "/api/v9/channels/1/messages", `{"embeds":[{"description":"`+strings.Repeat("é", 4000)+`",
+			"footer":{"text":"`+strings.Repeat("b", 2000)+`"},"author":{"name":"c"}}],"allowed_mentions":{"parse":[]}}`), 1},
+		{"6000 characters", jsonRequest("POST", "/api/v9/channels/1/messages", `{"embeds":[{"description":"`+strings.Repeat("é", 4000)+`"},
+			{"footer":{"text":"`+strings.Repeat("b", 2000)+`"}}],"allowed_mentions":{"parse":[]}}`), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := houseRules(tt.req); len(got) != tt.want {
+				t.Errorf("houseRules() = %q, want %d problems", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFindSpecAbsent(t *testing.T) {
+	t.Parallel()
+	if _, err := findSpecFrom(t.TempDir()); !errors.Is(err, ErrNoSpec) {
+		t.Errorf("findSpecFrom(empty dir) error = %v, want ErrNoSpec", err)
+	}
+}
