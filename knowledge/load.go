@@ -120,7 +120,7 @@ func errText(err error) string {
 type document struct {
 	meta     *yaml.Node
 	body     string
-	bodyLine int // line where the body starts
+	bodyLine int // line where the body starts, counted like YAML lines (report adds the offset)
 	r        report
 }
 
@@ -165,7 +165,7 @@ func readDocument(fsys fs.FS, file string, ps *Problems) (document, bool) {
 		body = rest[end+4:]
 	}
 	r.offset = 1
-	d := document{r: r, body: body, bodyLine: 2 + strings.Count(front, "\n") + 1}
+	d := document{r: r, body: body, bodyLine: strings.Count(front, "\n") + 2}
 	d.meta = parseYAML(r, []byte(front))
 	if d.meta == nil {
 		if strings.TrimSpace(front) == "" {
