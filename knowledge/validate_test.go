@@ -56,7 +56,7 @@ func TestLoadReportsProblems(t *testing.T) {
 		file  string
 		data  string
 		want  string // in the problem's text
-		line  int // -1: any line
+		line  int    // -1: any line
 		field string
 	}{
 		{"typo in a key", "faq/x.md", strings.Replace(goodEntry, "    quote:", "    qoute:", 1), `did you mean "quote"?`, 9, "citations[0].qoute"},
