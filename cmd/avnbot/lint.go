@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/avnbot/avnbot/index"
 	"github.com/avnbot/avnbot/knowledge"
 )
 
@@ -31,6 +32,12 @@ func runLint(cfg config, args []string, stdout io.Writer) error {
 	}
 	if err != nil {
 		return err
+	}
+	if ps := index.CheckSynonyms(kb.Synonyms); len(ps) > 0 {
+		for _, p := range ps {
+			fmt.Fprintln(stdout, p)
+		}
+		return fmt.Errorf("%s: %d problem(s)", name, len(ps))
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d entries, %d sources, %d synonym groups, %d red-flag categories)\n",
 		name, len(kb.Entries), len(kb.Sources), len(kb.Synonyms), len(kb.Safety.RedFlags))
