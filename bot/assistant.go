@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/avnbot/avnbot/index"
 	"github.com/avnbot/avnbot/knowledge"
@@ -104,6 +105,38 @@ func (a *Assistant) Explain(question string, top int, explain bool) (Answer, Tra
 	return a.decide(question, top, explain)
 }
 
+// socialWords make up greetings, thanks and small talk. A message made of
+// them alone ("thanks so much, that helped", "good morning, anyone about?")
+// gets the help text, never an entry, however many entries use "help" or
+// "much".
+var socialWords = wordSet(`hi hello hey hiya howdy yo greetings good morning afternoon evening night day
+thanks thank thx ty cheers appreciate appreciated grateful much so very really lot lots a
+that this it you u all everyone everybody anyone anybody there guys folks about here
+helped helpful help great nice cool awesome perfect brilliant lovely amazing wonderful excellent fab
+ok okay k fine sure yes yeah yep no nope lol haha hehe wow oh ah bye goodbye see later soon
+take care again welcome sorry and for your the was is just`)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// social reports whether q is only greetings, thanks or small talk.
+func social(q string) bool {
+	ws := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\''
+	})
+	for _, w := range ws {
+		if !socialWords[strings.Trim(w, "'")] {
+			return false
+		}
+	}
+	return len(ws) > 0
+}
+
 var sentenceEnd = regexp.MustCompile(`[?!.;\n]+\s*|\s+(?:and also|also|plus)\s+`)
 
 // decide is the assistant: triage, search, the confidence rule.
@@ -121,7 +154,12 @@ func (a *Assistant) decide(question string, top int, explain bool) (Answer, Trac
 		}
 	}
 
-	q = truncate(q, MaxSearch)
+	if social(q) && !ans.Urgent {
+		ans.Kind, ans.Text = OffTopic, offTopicText
+		return ans, Trace{}
+	}
+
+	q = tail(q, MaxSearch)
 	best, tr := a.match(q, top, explain)
 	// A message with several sentences or questions: the best-covered part
 	// wins when the whole is not covered well enough.

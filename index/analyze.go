@@ -27,7 +27,7 @@ const analyzerType = "avnbot"
 // and quantity words ("not", "after", "before", "many", "long", "much")
 // stay: they tell questions apart.
 var stopWords = strings.Fields(`a an the and or but if so as of to in on at by for from with into onto
-is are was were be been being am do does did doing done
+is are was were be been being am do does did doing done about
 i me my mine myself you your yours we us our it its this that these those there here
 he him his she her they them their
 can could would should will shall may might must have has had having
@@ -46,6 +46,30 @@ im ive id ill dont didnt doesnt isnt arent wont cant
 thing things stuff something anything everything someone's
 because since though although anyway else ever even well then than
 currently recently already yet still soon lately`)
+
+// lightWords are common English words that rarely name a topic of their
+// own ("get", "way", "properly", "weeks", "kids"): the personal context of a
+// patient's message. Unlike stop words they are still searched, but they
+// weigh little in coverage (lightWeight), so "can AVN leave you disabled" or
+// "I look after two kids, will I be out of action for long" is judged by its
+// topic words. They are matched after stemming, so inflections count too.
+// Words that tell this FAQ's entries apart ("long", "much", "work", "new",
+// "need", "use", "last", "happen") must not be listed.
+var lightWords = strings.Fields(`get got getting make made making take took taken taking give gave given
+go going gone went come came coming want wanted wanting look looked looking let put keep kept
+leave left leaving start started starting try tried trying feel felt feeling seem seemed
+find found see seeing call called end ended
+way word kind type lot lots part spot bit piece
+day days week weeks month months year years today tomorrow tonight morning night
+properly proper all away out up down next again now anywhere somewhere everywhere around back
+rather quite pretty lately often sometimes always never
+good great nice fine poor big small little
+one two three four five six several few
+kid kids child children job boss plan plans action group support
+`)
+
+// lightWeight is the share of its weight a light word keeps in coverage.
+const lightWeight = 0.2
 
 func init() {
 	if err := registry.RegisterAnalyzer(analyzerType, newAnalyzer); err != nil {

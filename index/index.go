@@ -53,6 +53,7 @@ type Index struct {
 	vocab map[string]int32 // unit → id
 	df    []int32          // unit id → entries containing it
 	words *lexicon         // raw words, for spelling correction
+	light map[string]bool  // stemmed light words (see lightWords)
 }
 
 // doc is what bleve indexes for one entry; each phrasing is indexed as a
@@ -108,8 +109,14 @@ func Build(entries []knowledge.Entry, synonyms []knowledge.Synonyms) (*Index, er
 		field: make(map[string][][]int32, len(entries)),
 		vocab: map[string]int32{},
 		words: newLexicon(),
+		light: map[string]bool{},
 	}
 	ix.syn = newSynonymTable(ix.base, toStrings(synonyms))
+	for _, w := range lightWords {
+		for _, t := range ix.base.Analyze([]byte(w)) {
+			ix.light[string(t.Term)] = true
+		}
+	}
 	for _, g := range synonyms {
 		for _, t := range g {
 			ix.words.addText(t)
@@ -265,7 +272,11 @@ func (ix *Index) Units(text string) []Unit {
 		// a topic the FAQ lacks ("medicare"), or plain words the entries
 		// happen not to use ("backed"); only rarity among the entries is known.
 		n := float64(len(ix.ids))
-		out = append(out, Unit{Term: u, Known: known, Weight: math.Log(1 + (n-max(df, 1)+0.5)/(max(df, 1)+0.5))})
+		w := math.Log(1 + (n-max(df, 1)+0.5)/(max(df, 1)+0.5))
+		if ix.light[u] {
+			w *= lightWeight
+		}
+		out = append(out, Unit{Term: u, Known: known, Weight: w})
 	}
 	return out
 }

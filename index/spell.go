@@ -22,6 +22,7 @@ type lexicon struct {
 func newLexicon() *lexicon {
 	l := &lexicon{freq: map[string]int{}, byLen: map[int][]string{}}
 	l.addText(strings.Join(stopWords, " "))
+	l.addText(strings.Join(lightWords, " "))
 	return l
 }
 
