@@ -9,9 +9,10 @@ import (
 )
 
 // MaxQuestion is how much of a message is read, in characters. Red flags are
-// looked for in all of it; the FAQ search reads the first MaxSearch.
+// looked for in all of it; the FAQ search reads the last MaxSearch, where a
+// long message usually puts its question.
 const (
-	MaxQuestion = 4000
+	MaxQuestion = 8000
 	MaxSearch   = 1000
 )
 
@@ -43,7 +44,11 @@ func Normalize(s string) string {
 		case unicode.Is(unicode.Cf, r), unicode.IsControl(r), r == utf8.RuneError:
 			continue // zero-width, bidi and control characters
 		}
-		if n >= MaxQuestion {
+		need := 1
+		if space && b.Len() > 0 {
+			need = 2
+		}
+		if n+need > MaxQuestion {
 			break
 		}
 		if space && b.Len() > 0 {
@@ -55,6 +60,20 @@ func Normalize(s string) string {
 		n++
 	}
 	return b.String()
+}
+
+// tail returns at most the last n runes of s, starting at a word boundary
+// when one is near: in a long message the question usually comes last.
+func tail(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	t := string(r[len(r)-n:])
+	if i := strings.IndexByte(t, ' '); i >= 0 && i < len(t)/4 {
+		return t[i+1:]
+	}
+	return t
 }
 
 // truncate returns at most n runes of s, cut at a word boundary when one is near.
