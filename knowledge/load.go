@@ -168,9 +168,6 @@ func readDocument(fsys fs.FS, file string, ps *Problems) (document, bool) {
 	d := document{r: r, body: body, bodyLine: strings.Count(front, "\n") + 2}
 	d.meta = parseYAML(r, []byte(front))
 	if d.meta == nil {
-		if strings.TrimSpace(front) == "" {
-			r.add(1, "", "the front matter is empty")
-		}
 		return d, false
 	}
 	return d, true

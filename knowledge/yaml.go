@@ -27,6 +27,7 @@ func parseYAML(r report, src []byte) *yaml.Node {
 		return nil
 	}
 	if len(doc.Content) == 0 {
+		r.add(0, "", "is empty; see the comments in the embedded copy (knowledge/content) for what it must hold")
 		return nil
 	}
 	return doc.Content[0]
