@@ -29,9 +29,18 @@ const (
 	// pickRatio: a hit that covers the question is preferred to better
 	// scoring hits that do not, if it scores at least this share of the top.
 	pickRatio = 0.35
+	// minPartTopic is the weight of its topic words (not light words) a
+	// part of a message must have covered to be answered alone: "I'm scared
+	// it's avascular necrosis" names only the FAQ's subject, no question.
+	minPartTopic = 1.0
 	// relatedCoverage is the least coverage for a related entry.
 	relatedCoverage = 0.2
 )
+
+// urgentMargin raises the bar for adding an FAQ answer below urgent
+// guidance: a person describing an emergency gets an entry only when the
+// message clearly asks what it answers.
+const urgentMargin = 0.25
 
 // Texts of the replies the assistant writes itself.
 const (
@@ -137,7 +146,10 @@ func social(q string) bool {
 	return len(ws) > 0
 }
 
-var sentenceEnd = regexp.MustCompile(`[?!.;\n]+\s*|\s+(?:and also|also|plus)\s+`)
+var (
+	sentenceEnd = regexp.MustCompile(`[?!.;\n]+\s*|\s+(?:and also|also|plus)\s+`)
+	clauseEnd   = regexp.MustCompile(`[?!.;,:\n]+\s*|\s+-+\s+|\s+(?:and|but|also|plus)\s+`)
+)
 
 // decide is the assistant: triage, search, the confidence rule.
 func (a *Assistant) decide(question string, top int, explain bool) (Answer, Trace) {
@@ -163,24 +175,35 @@ func (a *Assistant) decide(question string, top int, explain bool) (Answer, Trac
 	best, tr := a.match(q, top, explain)
 	// A message with several sentences or questions: the best-covered part
 	// wins when the whole is not covered well enough.
-	if best.coverage < MinCoverage {
-		if parts := sentenceEnd.Split(q, -1); len(parts) > 1 {
-			for _, p := range parts {
-				if len(strings.Fields(p)) < 2 {
-					continue
-				}
-				m, ptr := a.match(p, top, explain)
-				if m.coverage >= MinCoverage && (best.coverage < MinCoverage || m.score > best.score) {
-					best, tr = m, ptr
-					tr.Part = p
-				}
+	// When no sentence is, its clauses are tried ("how many sessions and
+	// does it hurt afterwards, can I go to work the next day").
+	for _, split := range []*regexp.Regexp{sentenceEnd, clauseEnd} {
+		if best.coverage >= MinCoverage {
+			break
+		}
+		parts := split.Split(q, -1)
+		if len(parts) < 2 {
+			continue
+		}
+		for _, p := range parts {
+			if len(strings.Fields(p)) < 2 {
+				continue
+			}
+			m, ptr := a.match(p, top, explain)
+			if m.coverage >= MinCoverage && m.core >= minPartTopic && (best.coverage < MinCoverage || m.score > best.score) {
+				best, tr = m, ptr
+				tr.Part = p
 			}
 		}
 	}
 
 	ans.Score, ans.Confidence = best.score, best.coverage
+	need := MinCoverage
+	if ans.Urgent {
+		need += urgentMargin
+	}
 	switch {
-	case best.id != "" && best.coverage >= MinCoverage && best.topic >= MinTopic:
+	case best.id != "" && best.coverage >= need && best.topic >= MinTopic:
 		e := a.entries[best.id]
 		ans.Kind = Answered
 		ans.Entry = &Ref{ID: e.ID, Question: e.Question}
@@ -206,6 +229,7 @@ type match struct {
 	score     float64
 	coverage  float64
 	topic     float64 // weight of the question's units the entry covers
+	core      float64 // the same, light words left out
 	known     float64 // weight of the question's units any entry holds
 	runnersUp []string
 }
@@ -250,6 +274,9 @@ func (a *Assistant) match(text string, top int, explain bool) (match, Trace) {
 			for j, u := range res.Units {
 				if h.Covered[j] {
 					m.topic += u.Weight
+					if !u.Light {
+						m.core += u.Weight
+					}
 				}
 			}
 			continue
