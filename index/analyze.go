@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -67,6 +68,24 @@ good great nice fine poor big small little
 one two three four five six several few
 kid kids child children job boss plan plans action group support
 `)
+
+// stem reduces one lower-case word as the analyzer would, without the stop
+// list.
+func stem(w string) string {
+	toks := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
+	return string(toks[0].Term)
+}
+
+// lightStems are the stems of the light words and of the stop words: the
+// stop filter runs before the stemmer, so "kinds" and "ideas" get through
+// it; they weigh as light words.
+func lightStems() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range append(slices.Clone(lightWords), stopWords...) {
+		m[stem(w)] = true
+	}
+	return m
+}
 
 // lightWeight is the share of its weight a light word keeps in coverage.
 const lightWeight = 0.2

@@ -109,14 +109,9 @@ func Build(entries []knowledge.Entry, synonyms []knowledge.Synonyms) (*Index, er
 		field: make(map[string][][]int32, len(entries)),
 		vocab: map[string]int32{},
 		words: newLexicon(),
-		light: map[string]bool{},
+		light: lightStems(),
 	}
 	ix.syn = newSynonymTable(ix.base, toStrings(synonyms))
-	for _, w := range lightWords {
-		for _, t := range ix.base.Analyze([]byte(w)) {
-			ix.light[string(t.Term)] = true
-		}
-	}
 	for _, g := range synonyms {
 		for _, t := range g {
 			ix.words.addText(t)
@@ -230,6 +225,7 @@ type Unit struct {
 	Term   string  // the stemmed word, or "≡N" for synonym group N
 	Weight float64 // inverse document frequency among the entries
 	Known  bool    // some entry contains it
+	Light  bool    // a common word that rarely names a topic (see lightWords)
 }
 
 // Hit is one matching entry.
@@ -276,7 +272,7 @@ func (ix *Index) Units(text string) []Unit {
 		if ix.light[u] {
 			w *= lightWeight
 		}
-		out = append(out, Unit{Term: u, Known: known, Weight: w})
+		out = append(out, Unit{Term: u, Known: known, Light: ix.light[u], Weight: w})
 	}
 	return out
 }

@@ -56,8 +56,10 @@ func maxEdits(n int) int {
 	return 2
 }
 
-// correct returns the known word closest to w, or w.
-func (l *lexicon) correct(w string) string {
+// correct returns the known word closest to w, or w. Words for which
+// skip is true are never the correction: a typo is not worth fixing into a
+// word that carries no topic, and "waiting" must not become "wanting".
+func (l *lexicon) correct(w string, skip func(string) bool) string {
 	if l.freq[w] > 0 {
 		return w
 	}
@@ -71,6 +73,9 @@ func (l *lexicon) correct(w string) string {
 		for _, c := range l.byLen[n] {
 			if []rune(c)[0] != rw[0] && len(rw) < 9 {
 				continue // a short word's first letter is rarely the typo
+			}
+			if skip(c) {
+				continue
 			}
 			d := knowledge.Distance(w, c)
 			if d < bestD || (d == bestD && l.freq[c] > bestF) {
@@ -99,7 +104,7 @@ func (ix *Index) Correct(text string) (string, []Correction) {
 		w := strings.ToLower(text[start:end])
 		c := w
 		if !ix.knownStem(w) {
-			c = ix.words.correct(w)
+			c = ix.words.correct(w, func(c string) bool { return ix.light[stem(c)] })
 		}
 		if c != w {
 			fixes = append(fixes, Correction{From: w, To: c})
