@@ -62,7 +62,7 @@ leave left leaving start started starting try tried trying feel felt feeling see
 find found see seeing call called end ended
 way word kind type lot lots part spot bit piece
 day days week weeks month months year years today tomorrow tonight morning night
-properly proper all away out up down next again now anywhere somewhere everywhere around back
+properly proper all away out up involve involves involved include includes down next again now anywhere somewhere everywhere around back
 rather quite pretty lately often sometimes always never
 good great nice fine poor big small little
 one two three four five six several few
