@@ -251,10 +251,28 @@ func (a *Assistant) match(text string, top int, explain bool) (match, Trace) {
 	// a tenth, then by score) among those scoring at least pickRatio of the
 	// top hit: a close runner-up that covers the whole question beats a top
 	// hit that matched only part of it.
+	// Light words do not take part: "downsides to getting a hip
+	// replacement" is not better answered by an entry that says "get".
+	core := func(h index.Hit) float64 {
+		var got, all float64
+		for j, u := range res.Units {
+			if u.Light {
+				continue
+			}
+			all += u.Weight
+			if h.Covered[j] {
+				got += u.Weight
+			}
+		}
+		if all == 0 {
+			return h.Coverage
+		}
+		return got / all
+	}
 	pick := 0
 	for i, h := range res.Hits {
 		p := res.Hits[pick]
-		if h.Score >= pickRatio*res.Hits[0].Score && math.Round(h.Coverage*10) > math.Round(p.Coverage*10) {
+		if h.Score >= pickRatio*res.Hits[0].Score && math.Round(core(h)*10) > math.Round(core(p)*10) {
 			pick = i
 		}
 	}
