@@ -123,7 +123,8 @@ thanks thank thx ty cheers appreciate appreciated grateful much so very really l
 that this it you u all everyone everybody anyone anybody there guys folks about here
 helped helpful help great nice cool awesome perfect brilliant lovely amazing wonderful excellent fab
 ok okay k fine sure yes yeah yep no nope lol haha hehe wow oh ah bye goodbye see later soon
-take care again welcome sorry and for your the was is just`)
+take care again welcome sorry and for your the was is just
+i i'm im me my we that's thats it's its useful informative clear today tonight now answer answers info`)
 
 func wordSet(s string) map[string]bool {
 	m := map[string]bool{}

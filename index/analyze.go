@@ -44,6 +44,7 @@ worried worry worrying scared afraid terrified nervous anxious frightened concer
 mum mom dad mother father wife husband partner son daughter friend friends family sister brother
 i'm i've i'd i'll you're it's that's what's whats there's don't didn't doesn't isn't aren't
 im ive id ill dont didnt doesnt isnt arent wont cant
+dose wat wht wen wil u ur r pls plz thx
 thing things stuff something anything everything someone's
 because since though although anyway else ever even well then than
 currently recently already yet still soon lately`)
