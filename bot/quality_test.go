@@ -58,7 +58,7 @@ func newTestAssistant(t testing.TB) *Assistant {
 // written apart from the FAQ's phrasings, must stay above these shares.
 func TestRegression(t *testing.T) {
 	a := newTestAssistant(t)
-	gates := map[string]float64{"answerable": 0.70, "abstain": 0.85, "urgent": 1, "no false alarm": 1}
+	gates := map[string]float64{"answerable": 0.93, "abstain": 0.95, "urgent": 1, "no false alarm": 1}
 	hits, totals := map[string]int{}, map[string]int{}
 	for _, l := range readSet(t, "testdata/regression.jsonl") {
 		ans := a.Ask(l.Q)

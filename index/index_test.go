@@ -62,3 +62,24 @@ func TestCorrect(t *testing.T) {
 		}
 	}
 }
+
+func TestLightUnits(t *testing.T) {
+	ix := testIndex(t)
+	light := map[string]bool{}
+	for _, u := range ix.Units("I look after two kids, how many minutes is a session") {
+		light[u.Term] = u.Light
+	}
+	for _, w := range []string{"look", "two", "kid"} {
+		if !light[w] {
+			t.Errorf("%q is not a light unit: %v", w, light)
+		}
+	}
+	for _, w := range []string{"minut", "session"} {
+		if light[w] {
+			t.Errorf("%q is a light unit, want a topic unit", w)
+		}
+	}
+	if got, _ := ix.Correct("waiting"); got != "waiting" {
+		t.Errorf("Correct(waiting) = %q: a light word must never be the correction", got)
+	}
+}
