@@ -37,6 +37,9 @@ const (
 	relatedCoverage = 0.2
 )
 
+// maxParts is the most sentences or clauses of one message searched apart.
+const maxParts = 8
+
 // urgentMargin raises the bar for adding an FAQ answer below urgent
 // guidance: a person describing an emergency gets an entry only when the
 // message clearly asks what it answers.
@@ -186,6 +189,9 @@ func (a *Assistant) decide(question string, top int, explain bool) (Answer, Trac
 		if len(parts) < 2 {
 			continue
 		}
+		// Only the last few parts: a long message puts its question last,
+		// and this bounds the searches a message can cost.
+		parts = parts[max(0, len(parts)-maxParts):]
 		for _, p := range parts {
 			if len(strings.Fields(p)) < 2 {
 				continue
