@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strconv"
@@ -21,6 +22,7 @@ type config struct {
 
 type discordConfig struct {
 	Token         string
+	Gateway       bool // connect to the gateway; false: HTTP interactions endpoint only
 	AppID         string
 	PublicKey     string
 	GuildID       string
@@ -83,6 +85,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c.LogQuestions = boolean("LOG_QUESTIONS", false)
 	c.Discord.AskPrivate = boolean("ASK_PRIVATE_DEFAULT", true)
+	c.Discord.Gateway = boolean("DISCORD_GATEWAY", true)
 	c.Discord.ShardID = integer("SHARD_ID", 0)
 	c.Discord.ShardCount = integer("SHARD_COUNT", 1)
 	c.Discord.CooldownBurst = integer("COOLDOWN_BURST", 3)
@@ -116,10 +119,12 @@ func joinErrs(errs []error) error {
 
 // logger builds the process logger. Question text is never logged at info
 // level; LOG_QUESTIONS only allows it at debug level.
-func (c config) logger() *slog.Logger {
+func (c config) logger() *slog.Logger { return c.loggerTo(os.Stderr) }
+
+func (c config) loggerTo(w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.LogLevel}
 	if c.LogJSON {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -3,13 +3,148 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/avnbot/avnbot/bot/discord"
 )
 
-// runDiscord connects to Discord.
+// httpShutdownWait bounds how long the HTTP endpoint waits for requests in
+// flight when the process stops.
+const httpShutdownWait = 10 * time.Second
+
+// runDiscord connects to Discord: the gateway (slash commands, mentions and
+// DMs), and the HTTP interactions endpoint when HTTP_ADDR is set. It runs
+// until ctx is cancelled (SIGINT, SIGTERM) and then lets replies in flight
+// finish.
 func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer) error {
-	if cfg.Discord.Token == "" {
-		return errors.New("DISCORD_TOKEN is not set; put the bot token in .env (see README)")
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("knowledge", cfg.KnowledgeDir, "knowledge directory (default: the embedded knowledge)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	return errors.New("connecting to Discord is not built yet (issue 3)")
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: run takes no arguments, got %q", errUsage, fs.Args())
+	}
+	d := cfg.Discord
+	if err := d.check(); err != nil {
+		return err
+	}
+	a, err := newAssistant(*dir)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	log := cfg.loggerTo(stderr)
+	h := discord.NewHandler(a, discord.Config{
+		AskPrivate:   d.AskPrivate,
+		Cooldown:     d.Cooldown,
+		Burst:        d.CooldownBurst,
+		LogQuestions: cfg.LogQuestions,
+	}, log)
+
+	var gw *discord.Bot
+	if d.Gateway {
+		gw = discord.NewBot(h, discord.GatewayConfig{
+			Token: d.Token, AppID: d.AppID, GuildID: d.GuildID, APIBase: d.APIBase,
+			ShardID: d.ShardID, ShardCount: d.ShardCount, AskPrivate: d.AskPrivate,
+		}, log)
+	}
+	var endpoint http.Handler
+	var ln net.Listener
+	if d.HTTPAddr != "" {
+		key, err := discord.ParsePublicKey(d.PublicKey)
+		if err != nil {
+			return fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
+		}
+		endpoint = discord.NewEndpoint(h, key, log)
+		if ln, err = net.Listen("tcp", d.HTTPAddr); err != nil {
+			return fmt.Errorf("HTTP_ADDR=%q: %w", d.HTTPAddr, err)
+		}
+	}
+	return serve(ctx, log, gw, endpoint, ln)
+}
+
+// check says what is missing before anything connects.
+func (d discordConfig) check() error {
+	switch {
+	case !d.Gateway && d.HTTPAddr == "":
+		return errors.New("DISCORD_GATEWAY=false needs HTTP_ADDR: with neither, nothing would reach the bot")
+	case d.Gateway && d.Token == "":
+		return errors.New("DISCORD_TOKEN is not set; put the bot token in .env (see README)")
+	case d.Gateway && d.AppID == "":
+		return errors.New("DISCORD_APP_ID is not set: copy the Application ID from the developer portal's General Information page into .env; the slash commands are registered to it")
+	case d.HTTPAddr != "" && d.PublicKey == "":
+		return fmt.Errorf("HTTP_ADDR=%q needs DISCORD_PUBLIC_KEY: copy the Public Key from the developer portal's General Information page into .env, or unset HTTP_ADDR", d.HTTPAddr)
+	}
+	return nil
+}
+
+// serve runs the gateway bot (when gw is set) and the HTTP endpoint on ln
+// (when set) until ctx is cancelled or one of them fails; then it stops
+// both, letting replies in flight finish.
+func serve(ctx context.Context, log *slog.Logger, gw *discord.Bot, endpoint http.Handler, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	running := 0
+	if gw != nil {
+		running++
+		go func() {
+			err := gw.Run(ctx)
+			if err != nil {
+				err = fmt.Errorf("discord gateway: %w", err)
+			}
+			errc <- err
+		}()
+	}
+	if ln != nil {
+		running++
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+		mux.Handle("/", endpoint) // Discord posts to the URL set in the portal, e.g. /interactions
+		srv := &http.Server{
+			Handler:           mux,
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			WriteTimeout:      10 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+		go func() {
+			<-ctx.Done()
+			sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), httpShutdownWait)
+			defer scancel()
+			srv.Shutdown(sctx)
+		}()
+		go func() {
+			log.LogAttrs(ctx, slog.LevelInfo, "interactions endpoint listening", slog.String("addr", ln.Addr().String()))
+			err := srv.Serve(ln)
+			if errors.Is(err, http.ErrServerClosed) {
+				err = nil
+			} else if err != nil {
+				err = fmt.Errorf("interactions endpoint: %w", err)
+			}
+			errc <- err
+		}()
+	}
+	var first error
+	for range running {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+			cancel() // one part failed: stop the other
+		} else if ctx.Err() == nil {
+			cancel() // one part stopped: nothing should run half
+		}
+	}
+	if first == nil {
+		log.LogAttrs(context.Background(), slog.LevelInfo, "stopped")
+	}
+	return first
 }
