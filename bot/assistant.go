@@ -37,6 +37,10 @@ const (
 	relatedCoverage = 0.2
 )
 
+// minCore is the least weight of covered topic words (not light words) an
+// answer needs: "hi there, can you help me?" names no topic at all.
+const minCore = 0.2
+
 // maxParts is the most sentences or clauses of one message searched apart.
 const maxParts = 8
 
@@ -210,7 +214,7 @@ func (a *Assistant) decide(question string, top int, explain bool) (Answer, Trac
 		need += urgentMargin
 	}
 	switch {
-	case best.id != "" && best.coverage >= need && best.topic >= MinTopic:
+	case best.id != "" && best.coverage >= need && best.topic >= MinTopic && best.core >= minCore:
 		e := a.entries[best.id]
 		ans.Kind = Answered
 		ans.Entry = &Ref{ID: e.ID, Question: e.Question}

@@ -68,6 +68,7 @@ rather quite pretty lately often sometimes always never
 good great nice fine poor big small little
 one two three four five six several few
 kid kids child children job boss plan plans action group support
+help helps helped helping helpful useful
 `)
 
 // stem reduces one lower-case word as the analyzer would, without the stop
