@@ -9,7 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 
 	"github.com/avnbot/avnbot/bot/discord"
 )
@@ -68,7 +71,21 @@ func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer
 			return fmt.Errorf("HTTP_ADDR=%q: %w", d.HTTPAddr, err)
 		}
 	}
+	routeDiscordgoLogs(log)
 	return serve(ctx, log, gw, endpoint, ln)
+}
+
+var discordgoLogs sync.Once
+
+// routeDiscordgoLogs sends discordgo's own logs (errors only: the bot sets
+// each session's LogLevel to LogError, which keeps the IDENTIFY payload and
+// its token out of them) to log instead of the standard logger.
+func routeDiscordgoLogs(log *slog.Logger) {
+	discordgoLogs.Do(func() {
+		discordgo.Logger = func(level, _ int, format string, a ...any) {
+			log.LogAttrs(context.Background(), slog.LevelWarn, "discordgo", slog.Int("level", level), slog.String("detail", fmt.Sprintf(format, a...)))
+		}
+	})
 }
 
 // check says what is missing before anything connects.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -217,4 +218,28 @@ func (s *syncWriter) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.String()
+}
+
+// TestEnvDocumented: every variable the configuration reads is explained in
+// .env.example and listed in the README.
+func TestEnvDocumented(t *testing.T) {
+	t.Parallel()
+	var names []string
+	loadConfig(func(name string) string { names = append(names, name); return "" })
+	example, err := os.ReadFile("../../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if !strings.Contains(string(example), "\n"+n+"=") {
+			t.Errorf(".env.example lacks %s=", n)
+		}
+		if !strings.Contains(string(readme), "`"+n+"`") {
+			t.Errorf("README lacks `%s`", n)
+		}
+	}
 }
