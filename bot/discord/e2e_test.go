@@ -300,6 +300,24 @@ func TestE2EGlobalCommands(t *testing.T) {
 	discordtest.Validate(t, req)
 }
 
+// TestE2EShard: the shard goes into IDENTIFY, and only shard 0 registers
+// the commands.
+func TestE2EShard(t *testing.T) {
+	t.Parallel()
+	h := startBot(t, func(s *setup) { s.gw.ShardID, s.gw.ShardCount = 1, 2 })
+	h.ready(t)
+	ids := h.srv.IdentifyPayloads()
+	if len(ids) != 1 || ids[0].Shard == nil || *ids[0].Shard != [2]int{1, 2} {
+		t.Fatalf("IDENTIFY = %+v, want shard [1, 2]", ids)
+	}
+	h.answered(t)
+	for _, r := range h.srv.Requests() {
+		if strings.Contains(r.Path, "/commands") {
+			t.Errorf("shard 1 registered commands: %s %s", r.Method, r.Path)
+		}
+	}
+}
+
 func TestE2EInteractions(t *testing.T) {
 	t.Parallel()
 	h := startBot(t)
@@ -460,6 +478,40 @@ func (s slow) Ask(q string) bot.Answer {
 func (s slow) Show(id string) (bot.Answer, bool) {
 	time.Sleep(s.d)
 	return s.Assistant.Show(id)
+}
+
+// panicky panics on every question.
+type panicky struct{ Assistant }
+
+func (p panicky) Ask(q string) bot.Answer {
+	if q != "" {
+		panic("boom")
+	}
+	return p.Assistant.Ask(q)
+}
+
+// TestE2EHandlerPanic: a panic answers that one user with an apology and
+// the bot keeps running.
+func TestE2EHandlerPanic(t *testing.T) {
+	t.Parallel()
+	h := startBot(t, func(s *setup) { s.a = panicky{sharedAssistant(t)} })
+	h.ready(t)
+	h.dispatch(t, "INTERACTION_CREATE", gwPayload(t, "ask_guild"))
+	_, resp := h.callback(t)
+	if resp.Type != 4 || !strings.Contains(resp.Data.Content, "went wrong") || resp.Data.Flags != discordgo.MessageFlagsEphemeral {
+		t.Errorf("response = %+v, want a private apology", resp)
+	}
+	if tr := h.traced(t); tr != (traced{"interaction", true}) {
+		t.Errorf("interaction: traced %+v", tr)
+	}
+	h.dispatch(t, "MESSAGE_CREATE", gwPayload(t, "message_mention"))
+	if tr := h.traced(t); tr != (traced{"message", false}) {
+		t.Errorf("message: traced %+v, want no reply", tr)
+	}
+	h.answered(t) // /faq does not ask: still answered
+	if !strings.Contains(h.logs.String(), "panicked") {
+		t.Errorf("panic not logged")
+	}
 }
 
 // signal tells when the assistant starts showing an entry.

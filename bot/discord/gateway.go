@@ -173,11 +173,18 @@ func (b *Bot) Run(ctx context.Context) error {
 	})
 	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { b.event(ctx, "message", nil, m.Message) })
 
-	cmds, err := s.ApplicationCommandBulkOverwrite(b.cfg.AppID, b.cfg.GuildID, Commands(), discordgo.WithContext(ctx))
-	if err != nil {
-		return fmt.Errorf("register commands: %w%s", err, registerHint(err, b.cfg.GuildID))
+	// Commands belong to the application, not a shard: shard 0 registers
+	// them, so N shards starting together make one call, not N.
+	if b.cfg.ShardID == 0 {
+		cmds, err := s.ApplicationCommandBulkOverwrite(b.cfg.AppID, b.cfg.GuildID, Commands(), discordgo.WithContext(ctx))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped while starting
+			}
+			return fmt.Errorf("register commands: %w%s", err, registerHint(err, b.cfg.GuildID))
+		}
+		b.log.LogAttrs(ctx, slog.LevelInfo, "commands registered", slog.Int("count", len(cmds)), slog.String("guild", b.cfg.GuildID))
 	}
-	b.log.LogAttrs(ctx, slog.LevelInfo, "commands registered", slog.Int("count", len(cmds)), slog.String("guild", b.cfg.GuildID))
 
 	err = b.connect(ctx)
 	for err == nil {
@@ -274,7 +281,15 @@ func (b *Bot) interaction(ctx context.Context, i *discordgo.Interaction) bool {
 	start := time.Now()
 	log := b.log.With(slog.String("interaction", i.ID))
 	done := make(chan *discordgo.InteractionResponse, 1)
-	go func() { done <- b.h.Interaction(ctx, i) }()
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				log.LogAttrs(ctx, slog.LevelError, "interaction handler panicked", slog.Any("panic", r))
+				done <- sorry()
+			}
+		}()
+		done <- b.h.Interaction(ctx, i)
+	}()
 
 	var resp *discordgo.InteractionResponse
 	deferred := false
@@ -316,6 +331,16 @@ func (b *Bot) interaction(ctx context.Context, i *discordgo.Interaction) bool {
 	return true
 }
 
+// sorry is the reply when the Handler fails: one user's odd input must not
+// stop the bot for everyone.
+func sorry() *discordgo.InteractionResponse {
+	return message(&discordgo.InteractionResponseData{
+		Content:         "Sorry, something went wrong on my side. Please try again, or try `/faq`.",
+		Flags:           discordgo.MessageFlagsEphemeral,
+		AllowedMentions: noMentions(),
+	})
+}
+
 // private predicts whether the Handler's answer to i is ephemeral, which a
 // deferred response must choose before the answer exists: /ask as asked or
 // by default, /faq by default, /about and related-topic buttons always,
@@ -353,7 +378,15 @@ func (b *Bot) message(ctx context.Context, m *discordgo.Message) bool {
 	if id == "" && b.s.State != nil && b.s.State.User != nil {
 		id = b.s.State.User.ID
 	}
-	send := b.h.Message(ctx, m, id)
+	send := func() (send *discordgo.MessageSend) {
+		defer func() {
+			if r := recover(); r != nil {
+				b.log.LogAttrs(ctx, slog.LevelError, "message handler panicked", slog.String("message", m.ID), slog.Any("panic", r))
+				send = nil
+			}
+		}()
+		return b.h.Message(ctx, m, id)
+	}()
 	if send == nil {
 		return false
 	}
