@@ -100,7 +100,8 @@ func startBot(t testing.TB, opt ...func(*setup)) *harness {
 	return run(t, st)
 }
 
-// sharedAssistant is realAssistant for tests and benchmarks alike.
+// sharedAssistant is the real assistant on the embedded knowledge, built
+// once, for tests and benchmarks alike.
 func sharedAssistant(tb testing.TB) *bot.Assistant {
 	tb.Helper()
 	assistantOnce.Do(func() {

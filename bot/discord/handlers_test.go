@@ -16,7 +16,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/avnbot/avnbot/bot"
-	"github.com/avnbot/avnbot/knowledge"
 )
 
 const botID = "1000000000000000001"
@@ -28,21 +27,7 @@ var (
 )
 
 // realAssistant is the real assistant on the embedded knowledge, built once.
-func realAssistant(t *testing.T) *bot.Assistant {
-	t.Helper()
-	assistantOnce.Do(func() {
-		kb, err := knowledge.Embedded()
-		if err != nil {
-			assistantErr = err
-			return
-		}
-		assistant, assistantErr = bot.New(kb)
-	})
-	if assistantErr != nil {
-		t.Fatalf("assistant: %v", assistantErr)
-	}
-	return assistant
-}
+func realAssistant(t *testing.T) *bot.Assistant { return sharedAssistant(t) }
 
 // recorder records the questions asked of the real assistant.
 type recorder struct {
