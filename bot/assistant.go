@@ -88,9 +88,6 @@ func New(kb *knowledge.Base) (*Assistant, error) {
 // Close releases the index.
 func (a *Assistant) Close() error { return a.ix.Close() }
 
-// Knowledge returns the knowledge the assistant answers from.
-func (a *Assistant) Knowledge() *knowledge.Base { return a.kb }
-
 // Candidate is a scored entry, for developers looking at a decision.
 type Candidate struct {
 	Ref

@@ -216,9 +216,6 @@ func sortedSet(m map[int32]bool) []int32 {
 // Close releases the index's background goroutines.
 func (ix *Index) Close() error { return ix.bleve.Close() }
 
-// Len is the number of entries indexed.
-func (ix *Index) Len() int { return len(ix.ids) }
-
 // Unit is one unit of meaning in a question: a stemmed word, or a synonym
 // group standing for a whole phrase.
 type Unit struct {
@@ -381,13 +378,3 @@ func (ix *Index) holdsAny(terms []int32, units []Unit) bool {
 	}
 	return false
 }
-
-// Cover reports how much of text's units the entry id holds, for entries
-// the search did not return (e.g. to compare the runner-up).
-func (ix *Index) Cover(id string, text string) float64 {
-	_, c := ix.cover(id, ix.Units(text))
-	return c
-}
-
-// IDs returns the entry ids in build order.
-func (ix *Index) IDs() []string { return slices.Clone(ix.ids) }

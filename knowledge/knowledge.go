@@ -65,26 +65,6 @@ type RedFlag struct {
 	Patterns []*regexp.Regexp
 }
 
-// Entry returns the entry with the given id.
-func (b *Base) Entry(id string) (Entry, bool) {
-	for _, e := range b.Entries {
-		if e.ID == id {
-			return e, true
-		}
-	}
-	return Entry{}, false
-}
-
-// Source returns the source with the given id.
-func (b *Base) Source(id string) (Source, bool) {
-	for _, s := range b.Sources {
-		if s.ID == id {
-			return s, true
-		}
-	}
-	return Source{}, false
-}
-
 // Phrasings returns the question followed by the alternates.
 func (e Entry) Phrasings() []string {
 	return append([]string{e.Question}, e.Alternates...)
