@@ -74,11 +74,8 @@ func (l *lexicon) correct(w string, skip func(string) bool) string {
 			if []rune(c)[0] != rw[0] && len(rw) < 9 {
 				continue // a short word's first letter is rarely the typo
 			}
-			if skip(c) {
-				continue
-			}
 			d := knowledge.Distance(w, c)
-			if d < bestD || (d == bestD && l.freq[c] > bestF) {
+			if (d < bestD || (d == bestD && l.freq[c] > bestF)) && !skip(c) {
 				best, bestD, bestF = c, d, l.freq[c]
 			}
 		}
