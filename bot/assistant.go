@@ -57,7 +57,6 @@ const (
 	offTopicText = "I'm an FAQ assistant for avascular necrosis (AVN) of the hip and focused shockwave therapy. " +
 		"Ask me a question such as \"How long does a shockwave session take?\" or \"Is it done under anaesthetic?\", " +
 		"or browse the topics with /faq."
-	urgentOnlyText = "" // the guidance says it all
 )
 
 // Assistant answers questions from one set of knowledge. It is safe for
@@ -166,7 +165,7 @@ func (a *Assistant) decide(question string, top int, explain bool) (Answer, Trac
 		if f.Crisis {
 			// Crisis guidance only: a person in crisis gets no FAQ content.
 			ans.Guidance = a.kb.Safety.Crisis
-			ans.Kind, ans.Text = NoMatch, urgentOnlyText
+			ans.Kind = NoMatch // the guidance says it all
 			return ans, Trace{}
 		}
 	}
@@ -212,16 +211,10 @@ func (a *Assistant) decide(question string, top int, explain bool) (Answer, Trac
 	}
 	switch {
 	case best.id != "" && best.coverage >= need && best.topic >= MinTopic && best.core >= minCore:
-		e := a.entries[best.id]
-		ans.Kind = Answered
-		ans.Entry = &Ref{ID: e.ID, Question: e.Question}
-		ans.Text = e.Answer
-		for _, c := range e.Citations {
-			ans.Citations = append(ans.Citations, Citation{SourceID: c.Source, Source: a.titles[c.Source], Quote: c.Quote})
-		}
+		a.fill(&ans, a.entries[best.id])
 		ans.Related = a.related(best.id, best.runnersUp)
 	case ans.Urgent:
-		ans.Kind, ans.Text = NoMatch, urgentOnlyText
+		ans.Kind = NoMatch // the guidance says it all
 	case best.known < MinTopic:
 		ans.Kind, ans.Text = OffTopic, offTopicText
 	default:
@@ -326,17 +319,25 @@ func (a *Assistant) related(id string, ids []string) []Ref {
 	return out
 }
 
+// fill makes ans the answer of entry e: its text and its quotes with their
+// sources.
+func (a *Assistant) fill(ans *Answer, e knowledge.Entry) {
+	ans.Kind = Answered
+	ans.Entry = &Ref{ID: e.ID, Question: e.Question}
+	ans.Text = e.Answer
+	for _, c := range e.Citations {
+		ans.Citations = append(ans.Citations, Citation{SourceID: c.Source, Source: a.titles[c.Source], Quote: c.Quote})
+	}
+}
+
 // Show returns the answer of one entry, as if it had been asked.
 func (a *Assistant) Show(id string) (Answer, bool) {
 	e, ok := a.entries[id]
 	if !ok {
 		return Answer{}, false
 	}
-	ans := Answer{Kind: Answered, Entry: &Ref{ID: e.ID, Question: e.Question}, Text: e.Answer,
-		Advice: a.kb.Safety.Advice, Confidence: 1}
-	for _, c := range e.Citations {
-		ans.Citations = append(ans.Citations, Citation{SourceID: c.Source, Source: a.titles[c.Source], Quote: c.Quote})
-	}
+	ans := Answer{Advice: a.kb.Safety.Advice, Confidence: 1}
+	a.fill(&ans, e)
 	res, err := a.ix.Search(e.Question, index.Options{Top: 5})
 	if err == nil {
 		var ids []string
