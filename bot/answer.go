@@ -4,6 +4,8 @@
 // nothing of Discord, so the CLI, the tests and every transport share it.
 package bot
 
+import "github.com/avnbot/avnbot/knowledge"
+
 // Kind says what sort of reply an Answer is.
 type Kind string
 
@@ -36,7 +38,7 @@ type Answer struct {
 	Kind       Kind
 	Entry      *Ref       // the matched entry; nil unless Kind is Answered
 	Score      float64    // the search score of the best match (0 when none)
-	Confidence float64    // how well the best match covers the question, 0..1
+	Confidence float64    // the probability that the entry answers the question, 0..1
 	Text       string     // the entry's answer, or the abstain/help message
 	Citations  []Citation // quotes the answer rests on; empty unless Answered
 	Advice     string     // the medical-assessment advice, always set
@@ -45,4 +47,25 @@ type Answer struct {
 	Category   string     // the red-flag category that matched
 	Guidance   string     // urgent or crisis guidance when Urgent
 	Related    []Ref      // up to 3 other entries worth a look
+	More       []Part     // answers to further questions of the same message
+}
+
+// Part is a further answer in the same reply, to a second question of the
+// same message.
+type Part struct {
+	Entry      Ref
+	Text       string
+	Citations  []Citation
+	Confidence float64
+}
+
+// fill makes ans the answer of entry e: its text and its quotes with their
+// sources.
+func (a *Assistant) fill(ans *Answer, e knowledge.Entry) {
+	ans.Kind = Answered
+	ans.Entry = &Ref{ID: e.ID, Question: e.Question}
+	ans.Text = e.Answer
+	for _, c := range e.Citations {
+		ans.Citations = append(ans.Citations, Citation{SourceID: c.Source, Source: a.titles[c.Source], Quote: c.Quote})
+	}
 }

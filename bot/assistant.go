@@ -1,53 +1,26 @@
 package bot
 
 import (
+	"cmp"
 	"fmt"
-	"math"
-	"regexp"
+	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/avnbot/avnbot/index"
 	"github.com/avnbot/avnbot/knowledge"
 )
 
-// The confidence rule. An entry answers a question when it covers enough of
-// the question's meaning: Coverage is the share of the question's units
-// (stemmed words and synonym groups, weighted by how rare they are in the
-// FAQ) that the entry holds anywhere. Words the FAQ never uses weigh the
-// most, so "is ESWT covered by medicare" is not answered by the entry on
-// ESWT sessions. The thresholds were calibrated on the dev set and the
-// regression set in testdata/ (see README).
-const (
-	// MinCoverage is the share of the question an entry must cover. On the
-	// project's regression set 0.45 answered 65/78 and abstained on 21/24;
-	// 0.55 answered 57/78 and abstained on 22/24; 0.7, 48/78 and 24/24.
-	MinCoverage = 0.55
-	// MinTopic is the weight of known units a question needs to be on topic
-	// at all; below it the reply is the short help text.
-	MinTopic = 0.01
-	// pickRatio: a hit that covers the question is preferred to better
-	// scoring hits that do not, if it scores at least this share of the top.
-	pickRatio = 0.35
-	// minPartTopic is the weight of its topic words (not light words) a
-	// part of a message must have covered to be answered alone: "I'm scared
-	// it's avascular necrosis" names only the FAQ's subject, no question.
-	minPartTopic = 1.0
-	// relatedCoverage is the least coverage for a related entry.
-	relatedCoverage = 0.2
-)
-
-// minCore is the least weight of covered topic words (not light words) an
-// answer needs: "hi there, can you help me?" names no topic at all.
-const minCore = 0.2
-
-// maxParts is the most sentences or clauses of one message searched apart.
-const maxParts = 8
-
-// urgentMargin raises the bar for adding an FAQ answer below urgent
-// guidance: a person describing an emergency gets an entry only when the
-// message clearly asks what it answers.
-const urgentMargin = 0.25
+// The pipeline, in the order Ask runs it:
+//
+//	normalize.go  text in, clean text out
+//	triage.go     red flags, first, before anything else
+//	questions.go  a message → the questions in it
+//	index         retrieve and score candidates
+//	features.go   (question, candidate) → features
+//	model.go      the calibrated decision, trained from the knowledge (train.go)
+//	answer.go     an entry becomes an Answer (text, quotes, advice, related)
+//
+// This file wires the stages; it is the only place that knows their order.
 
 // Texts of the replies the assistant writes itself.
 const (
@@ -59,22 +32,41 @@ const (
 		"or browse the topics with /faq."
 )
 
+// maxAnswers is the most questions of one message answered in one reply.
+const maxAnswers = 2
+
+// relatedFloor is the least probability at which the closest entries are
+// offered as related topics when the assistant does not answer; below it,
+// the reply says what the assistant is for instead.
+const relatedFloor = 0.1
+
 // Assistant answers questions from one set of knowledge. It is safe for
 // concurrent use.
 type Assistant struct {
 	kb      *knowledge.Base
 	ix      *index.Index
+	model   *Model
 	entries map[string]knowledge.Entry
 	titles  map[string]string // source id → title
 }
 
-// New indexes the knowledge and returns an assistant. Close it when done.
-func New(kb *knowledge.Base) (*Assistant, error) {
+// New indexes the knowledge, trains the decision on it and returns an
+// assistant. target is the least probability of being right at which it
+// answers (0: DefaultTarget). Close it when done.
+func New(kb *knowledge.Base, target float64) (*Assistant, error) {
+	if target <= 0 {
+		target = DefaultTarget
+	}
 	ix, err := index.Build(kb.Entries, kb.Synonyms)
 	if err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
-	a := &Assistant{kb: kb, ix: ix, entries: map[string]knowledge.Entry{}, titles: map[string]string{}}
+	m, err := train(ix, kb.Entries, target)
+	if err != nil {
+		ix.Close()
+		return nil, err
+	}
+	a := &Assistant{kb: kb, ix: ix, model: m, entries: map[string]knowledge.Entry{}, titles: map[string]string{}}
 	for _, e := range kb.Entries {
 		a.entries[e.ID] = e
 	}
@@ -87,247 +79,199 @@ func New(kb *knowledge.Base) (*Assistant, error) {
 // Close releases the index.
 func (a *Assistant) Close() error { return a.ix.Close() }
 
+// Model is the trained decision, with its calibration.
+func (a *Assistant) Model() *Model { return a.model }
+
 // Candidate is a scored entry, for developers looking at a decision.
 type Candidate struct {
 	Ref
-	Score       float64
-	Coverage    float64
-	Fields      []string
-	Missing     []string // units of the question the entry lacks
-	Explanation string
+	Score       float64 // the search's ranking score
+	Probability float64 // that it answers the question
+	Features    Features
+	Why         string   // the features that moved the probability most
+	Missing     []string // words of the question the entry lacks
 }
 
-// Trace records how a question was decided, for the CLI's --explain and --top.
-type Trace struct {
-	Searched    string // the normalised, spell-corrected text searched
+// Considered is one piece of a message the assistant searched.
+type Considered struct {
+	Text        string // the piece, cleaned
+	Searched    string // after spelling correction
 	Corrections []index.Correction
-	Part        string // the part of the question that was answered, if split
+	Whole       bool // the whole message
+	Asks        bool // phrased as a question
 	Candidates  []Candidate
+	Answered    bool // its top candidate is in the reply
 }
 
-// Ask answers one question.
-func (a *Assistant) Ask(question string) Answer {
-	ans, _ := a.decide(question, 3, false)
-	return ans
+// Trace records how a message was decided, for --top and --explain: every
+// piece searched, with its candidates.
+type Trace struct {
+	Pieces []Considered
+	Target float64 // the least probability that answers
 }
 
-// Explain answers like Ask and also returns how: the top candidates with
-// scores, coverage and, when explain is set, bleve's score breakdown.
-func (a *Assistant) Explain(question string, top int, explain bool) (Answer, Trace) {
-	return a.decide(question, top, explain)
+// Ask answers one message.
+func (a *Assistant) Ask(message string) (Answer, error) {
+	ans, _, err := a.decide(message, 3)
+	return ans, err
 }
 
-// socialWords make up greetings, thanks and small talk. A message made of
-// them alone ("thanks so much, that helped", "good morning, anyone about?")
-// gets the help text, never an entry, however many entries use "help" or
-// "much".
-var socialWords = wordSet(`hi hello hey hiya howdy yo greetings good morning afternoon evening night day
-thanks thank thx ty cheers appreciate appreciated grateful much so very really lot lots a
-that this it you u all everyone everybody anyone anybody there guys folks about here
-helped helpful help great nice cool awesome perfect brilliant lovely amazing wonderful excellent fab
-ok okay k fine sure yes yeah yep no nope lol haha hehe wow oh ah bye goodbye see later soon
-take care again welcome sorry and for your the was is just
-i i'm im me my we that's thats it's its useful informative clear today tonight now answer answers info`)
-
-func wordSet(s string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(s) {
-		m[w] = true
-	}
-	return m
+// Explain answers like Ask and also returns how: every piece of the message
+// searched, with its top candidates, their probabilities and why.
+func (a *Assistant) Explain(message string, top int) (Answer, Trace, error) {
+	return a.decide(message, top)
 }
 
-// social reports whether q is only greetings, thanks or small talk.
-func social(q string) bool {
-	ws := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '\''
-	})
-	for _, w := range ws {
-		if !socialWords[strings.Trim(w, "'")] {
-			return false
-		}
-	}
-	return len(ws) > 0
-}
-
-var (
-	sentenceEnd = regexp.MustCompile(`[?!.;\n]+\s*|\s+(?:and also|also|plus)\s+`)
-	clauseEnd   = regexp.MustCompile(`[?!.;,:\n]+\s*|\s+-+\s+|\s+(?:and|but|also|plus)\s+`)
-)
-
-// decide is the assistant: triage, search, the confidence rule.
-func (a *Assistant) decide(question string, top int, explain bool) (Answer, Trace) {
-	q := Normalize(question)
+// decide is the pipeline.
+func (a *Assistant) decide(message string, top int) (Answer, Trace, error) {
+	q := Normalize(message)
 	ans := Answer{Advice: a.kb.Safety.Advice}
+	tr := Trace{Target: a.model.Target}
 	if f, ok := a.kb.Safety.Match(strings.ToLower(q)); ok {
 		ans.Urgent, ans.Crisis, ans.Category = true, f.Crisis, f.Category
 		ans.Guidance = a.kb.Safety.Urgent
 		if f.Crisis {
 			// Crisis guidance only: a person in crisis gets no FAQ content.
 			ans.Guidance = a.kb.Safety.Crisis
-			ans.Kind = NoMatch // the guidance says it all
-			return ans, Trace{}
+			ans.Kind = NoMatch
+			return ans, tr, nil
 		}
 	}
 
-	if social(q) && !ans.Urgent {
-		ans.Kind, ans.Text = OffTopic, offTopicText
-		return ans, Trace{}
-	}
-
-	q = tail(q, MaxSearch)
-	best, tr := a.match(q, top, explain)
-	// A message with several sentences or questions: the best-covered part
-	// wins when the whole is not covered well enough.
-	// When no sentence is, its clauses are tried ("how many sessions and
-	// does it hurt afterwards, can I go to work the next day").
-	for _, split := range []*regexp.Regexp{sentenceEnd, clauseEnd} {
-		if best.coverage >= MinCoverage {
-			break
+	qs := questions(tail(q, MaxSearch))
+	for _, qu := range qs {
+		c, err := a.consider(qu, top)
+		if err != nil {
+			return Answer{}, tr, err
 		}
-		parts := split.Split(q, -1)
-		if len(parts) < 2 {
+		tr.Pieces = append(tr.Pieces, c)
+	}
+	picks := a.pick(tr.Pieces, ans.Urgent)
+	for _, i := range picks {
+		tr.Pieces[i].Answered = true
+		c := tr.Pieces[i].Candidates[0]
+		if ans.Kind != Answered {
+			a.fill(&ans, a.entries[c.ID])
+			ans.Score, ans.Confidence = c.Score, c.Probability
 			continue
 		}
-		// Only the last few parts: a long message puts its question last,
-		// and this bounds the searches a message can cost.
-		parts = parts[max(0, len(parts)-maxParts):]
-		for _, p := range parts {
-			if len(strings.Fields(p)) < 2 {
-				continue
-			}
-			m, ptr := a.match(p, top, explain)
-			if m.coverage >= MinCoverage && m.core >= minPartTopic && (best.coverage < MinCoverage || m.score > best.score) {
-				best, tr = m, ptr
-				tr.Part = p
-			}
-		}
+		var more Answer
+		a.fill(&more, a.entries[c.ID])
+		ans.More = append(ans.More, Part{Entry: *more.Entry, Text: more.Text, Citations: more.Citations, Confidence: c.Probability})
 	}
-
-	ans.Score, ans.Confidence = best.score, best.coverage
-	need := MinCoverage
-	if ans.Urgent {
-		need += urgentMargin
-	}
+	best := a.closest(tr.Pieces)
 	switch {
-	case best.id != "" && best.coverage >= need && best.topic >= MinTopic && best.core >= minCore:
-		a.fill(&ans, a.entries[best.id])
-		ans.Related = a.related(best.id, best.runnersUp)
+	case ans.Kind == Answered:
+		var skip []string
+		skip = append(skip, ans.Entry.ID)
+		for _, m := range ans.More {
+			skip = append(skip, m.Entry.ID)
+		}
+		if best >= 0 {
+			ans.Related = a.related(skip, tr.Pieces[best].Candidates)
+		}
 	case ans.Urgent:
 		ans.Kind = NoMatch // the guidance says it all
-	case best.known < MinTopic:
+	case best < 0 || tr.Pieces[best].Candidates[0].Probability < relatedFloor:
 		ans.Kind, ans.Text = OffTopic, offTopicText
 	default:
 		ans.Kind, ans.Text = NoMatch, noMatchText
-		ans.Related = a.related("", append([]string{best.id}, best.runnersUp...))
+		ans.Related = a.related(nil, tr.Pieces[best].Candidates)
+		ans.Score, ans.Confidence = tr.Pieces[best].Candidates[0].Score, tr.Pieces[best].Candidates[0].Probability
 	}
-	return ans, tr
+	return ans, tr, nil
 }
 
-// match is the best entry for one piece of text.
-type match struct {
-	id        string
-	score     float64
-	coverage  float64
-	topic     float64 // weight of the question's units the entry covers
-	core      float64 // the same, light words left out
-	known     float64 // weight of the question's units any entry holds
-	runnersUp []string
-}
-
-func (a *Assistant) match(text string, top int, explain bool) (match, Trace) {
-	corrected, fixes := a.ix.Correct(text)
-	tr := Trace{Searched: corrected, Corrections: fixes}
-	res, err := a.ix.Search(corrected, index.Options{Top: max(top, 4), Explain: explain})
-	if err != nil || len(res.Hits) == 0 {
-		return match{}, tr
+// consider searches one piece of a message, ranks its candidates and
+// decides on the top one.
+func (a *Assistant) consider(q question, top int) (Considered, error) {
+	c := Considered{Text: q.text, Whole: q.whole, Asks: q.asks}
+	res, err := a.ix.Search(q.text, index.Options{Top: max(top, trainTop)})
+	if err != nil {
+		return c, fmt.Errorf("search: %w", err)
 	}
-	var m match
-	for _, u := range res.Units {
-		if u.Known {
-			m.known += u.Weight
-		}
-	}
-	// The answer is the hit that covers most of the question (in steps of
-	// a tenth, then by score) among those scoring at least pickRatio of the
-	// top hit: a close runner-up that covers the whole question beats a top
-	// hit that matched only part of it.
-	// Light words do not take part: "downsides to getting a hip
-	// replacement" is not better answered by an entry that says "get".
-	core := func(h index.Hit) float64 {
-		var got, all float64
+	c.Searched, c.Corrections = res.Searched, res.Corrections
+	s := describe(res)
+	order, z := a.model.rank(s.matches)
+	for _, i := range order[:min(len(order), max(top, 1))] {
+		h := res.Hits[i]
+		f := a.model.features(s, order, z, i)
+		cand := Candidate{Ref: Ref{ID: h.ID, Question: a.entries[h.ID].Question}, Score: h.Score,
+			Probability: a.model.Prob(f), Features: f, Why: a.model.Why(f)}
 		for j, u := range res.Units {
-			if u.Light {
-				continue
-			}
-			all += u.Weight
-			if h.Covered[j] {
-				got += u.Weight
+			if !h.InEntry[j] {
+				cand.Missing = append(cand.Missing, u.Text)
 			}
 		}
-		if all == 0 {
-			return h.Coverage
-		}
-		return got / all
+		c.Candidates = append(c.Candidates, cand)
 	}
-	pick := 0
-	for i, h := range res.Hits {
-		p := res.Hits[pick]
-		if h.Score >= pickRatio*res.Hits[0].Score && math.Round(core(h)*10) > math.Round(core(p)*10) {
-			pick = i
-		}
-	}
-	for i, h := range res.Hits {
-		c := Candidate{Ref: Ref{ID: h.ID, Question: a.entries[h.ID].Question}, Score: h.Score,
-			Coverage: h.Coverage, Fields: h.Fields, Explanation: h.Explanation}
-		for j, u := range res.Units {
-			if !h.Covered[j] {
-				c.Missing = append(c.Missing, u.Term)
-			}
-		}
-		if i < top {
-			tr.Candidates = append(tr.Candidates, c)
-		}
-		if i == pick {
-			m.id, m.score, m.coverage = h.ID, h.Score, h.Coverage
-			for j, u := range res.Units {
-				if h.Covered[j] {
-					m.topic += u.Weight
-					if !u.Light {
-						m.core += u.Weight
-					}
-				}
-			}
-			continue
-		}
-		if h.Coverage >= relatedCoverage {
-			m.runnersUp = append(m.runnersUp, h.ID)
-		}
-	}
-	return m, tr
+	return c, nil
 }
 
-// related picks up to 3 entries other than id.
-func (a *Assistant) related(id string, ids []string) []Ref {
-	var out []Ref
-	for _, r := range ids {
-		if r == id || r == "" || len(out) == 3 {
-			continue
-		}
-		out = append(out, Ref{ID: r, Question: a.entries[r].Question})
+// pick chooses the pieces whose top candidates the reply answers: the
+// questions of the message that reach the target, at most maxAnswers of
+// them with different entries, most probable first; else the whole message
+// when it reaches the target. A piece that is not phrased as a question
+// (a greeting, a line of the story) is never answered alone, and below
+// urgent guidance only a question is.
+func (a *Assistant) pick(ps []Considered, urgent bool) []int {
+	good := func(i int) bool {
+		return len(ps[i].Candidates) > 0 && ps[i].Candidates[0].Probability >= a.model.Target
 	}
+	var asks []int
+	for i, p := range ps {
+		if !p.Whole && p.Asks && good(i) {
+			asks = append(asks, i)
+		}
+	}
+	slices.SortStableFunc(asks, func(x, y int) int {
+		return cmp.Compare(ps[y].Candidates[0].Probability, ps[x].Candidates[0].Probability)
+	})
+	var out []int
+	seen := map[string]bool{}
+	for _, i := range asks {
+		id := ps[i].Candidates[0].ID
+		if !seen[id] && len(out) < maxAnswers {
+			seen[id] = true
+			out = append(out, i)
+		}
+	}
+	if len(ps) > 0 && ps[0].Whole && good(0) && (!urgent || ps[0].Asks && len(ps) == 1) {
+		whole := ps[0].Candidates[0]
+		if len(out) == 0 || (len(out) == 1 && whole.Probability > ps[out[0]].Candidates[0].Probability) {
+			out = []int{0}
+		}
+	}
+	slices.Sort(out) // in the order asked
 	return out
 }
 
-// fill makes ans the answer of entry e: its text and its quotes with their
-// sources.
-func (a *Assistant) fill(ans *Answer, e knowledge.Entry) {
-	ans.Kind = Answered
-	ans.Entry = &Ref{ID: e.ID, Question: e.Question}
-	ans.Text = e.Answer
-	for _, c := range e.Citations {
-		ans.Citations = append(ans.Citations, Citation{SourceID: c.Source, Source: a.titles[c.Source], Quote: c.Quote})
+// closest is the piece whose top candidate is most probable, or -1.
+func (a *Assistant) closest(ps []Considered) int {
+	best := -1
+	for i, p := range ps {
+		if len(p.Candidates) == 0 {
+			continue
+		}
+		if best < 0 || p.Candidates[0].Probability > ps[best].Candidates[0].Probability {
+			best = i
+		}
 	}
+	return best
+}
+
+// related picks up to 3 entries from cs, skipping those in skip.
+func (a *Assistant) related(skip []string, cs []Candidate) []Ref {
+	var out []Ref
+	for _, c := range cs {
+		if len(out) == 3 {
+			break
+		}
+		if !slices.Contains(skip, c.ID) {
+			out = append(out, c.Ref)
+		}
+	}
+	return out
 }
 
 // Show returns the answer of one entry, as if it had been asked.
@@ -338,13 +282,12 @@ func (a *Assistant) Show(id string) (Answer, bool) {
 	}
 	ans := Answer{Advice: a.kb.Safety.Advice, Confidence: 1}
 	a.fill(&ans, e)
-	res, err := a.ix.Search(e.Question, index.Options{Top: 5})
-	if err == nil {
-		var ids []string
+	if res, err := a.ix.Search(clean(e.Question), index.Options{Top: 5}); err == nil {
+		var cs []Candidate
 		for _, h := range res.Hits {
-			ids = append(ids, h.ID)
+			cs = append(cs, Candidate{Ref: Ref{ID: h.ID, Question: a.entries[h.ID].Question}})
 		}
-		ans.Related = a.related(id, ids)
+		ans.Related = a.related([]string{id}, cs)
 	}
 	return ans, true
 }
@@ -367,8 +310,7 @@ func (a *Assistant) Suggest(typed string, n int) []Ref {
 		}
 	}
 	if typed != "" {
-		corrected, _ := a.ix.Correct(typed)
-		if res, err := a.ix.Search(corrected, index.Options{Top: n}); err == nil {
+		if res, err := a.ix.Search(clean(typed), index.Options{Top: n}); err == nil {
 			for _, h := range res.Hits {
 				add(h.ID)
 			}

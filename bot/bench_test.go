@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -9,32 +10,35 @@ import (
 	"github.com/avnbot/avnbot/knowledge"
 )
 
-// benchQuestions is a mix of what users send: paraphrases, a typo, several
-// questions at once, an off-topic one, a red flag and a 6,000-character message.
-var benchQuestions = []string{
-	"how many sessions will I need?",
-	"How long does a focused shockwave session take?",
-	"is it done under anaesthetic?",
-	"what is avascular necrosis",
-	"explain osteonecrosis to me simply",
-	"can I walk straight after ESWT",
-	"what are the risks of shockwave",
-	"does shock wave therapy hurt",
-	"how soon can I go back to work",
-	"is shockwave better than a hip replacement",
-	"do I need to stay in hospital overnight",
-	"is there research evidence it works",
-	"how many sesions of shokwave do I need", // typos
-	"is ESWT covered by medicare",            // on topic, not covered
-	"what's the weather like in Paris today", // off topic
-	"hi there",
-	"my hip hurts so much I can't stand and I have a fever",
-	"how many sessions will I need? is it done under anaesthetic? can I walk after?",
-	"I was diagnosed with AVN in my left hip last year after a long course of steroids for asthma, and my consultant mentioned shockwave; will it leave scars?",
-	strings.Repeat("I have had hip pain for a while and my doctor is not sure what it is. ", 90)[:6000],
+// benchSet is the questions of the tune set (a mix of paraphrases, typos,
+// stories, greetings, two questions and questions the FAQ does not cover).
+func benchSet(b *testing.B) []string {
+	set, err := readSet("testdata/questions_tune.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var qs []string
+	for _, l := range set {
+		qs = append(qs, l.Q)
+	}
+	return qs
 }
 
-// percentile is the p-th percentile (0..100) of sorted durations, in µs.
+// longMessages are messages of MaxQuestion characters: the source material
+// told over and over, each ending with one question of the set.
+func longMessages(b *testing.B, qs []string) []string {
+	src, err := os.ReadFile("../knowledge/content/sources/avn-shockwave.md")
+	if err != nil {
+		b.Fatal(err)
+	}
+	story := strings.Repeat(strings.Join(strings.Fields(string(src)), " ")+" ", 4)
+	var out []string
+	for _, q := range qs[:20] {
+		out = append(out, story[:MaxQuestion-len(q)-1]+" "+q)
+	}
+	return out
+}
+
 func percentile(sorted []time.Duration, p float64) float64 {
 	if len(sorted) == 0 {
 		return 0
@@ -43,15 +47,15 @@ func percentile(sorted []time.Duration, p float64) float64 {
 	return float64(sorted[i]) / float64(time.Microsecond)
 }
 
-// BenchmarkAsk asks the questions in turn and reports the latency
-// distribution of one Ask over the mix.
-func BenchmarkAsk(b *testing.B) {
+func benchAsk(b *testing.B, qs []string) {
 	a := newTestAssistant(b)
 	var durs []time.Duration
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		start := time.Now()
-		a.Ask(benchQuestions[i%len(benchQuestions)])
+		if _, err := a.Ask(qs[i%len(qs)]); err != nil {
+			b.Fatal(err)
+		}
 		durs = append(durs, time.Since(start))
 	}
 	slices.Sort(durs)
@@ -59,8 +63,14 @@ func BenchmarkAsk(b *testing.B) {
 	b.ReportMetric(percentile(durs, 99), "p99-µs")
 }
 
+// BenchmarkAsk is one ordinary question.
+func BenchmarkAsk(b *testing.B) { benchAsk(b, benchSet(b)) }
+
+// BenchmarkAskLong is a message of MaxQuestion characters.
+func BenchmarkAskLong(b *testing.B) { benchAsk(b, longMessages(b, benchSet(b))) }
+
 // BenchmarkLoadAndBuild is the start-up cost of the assistant: load and
-// validate the embedded knowledge, and build the index.
+// validate the embedded knowledge, build the index and train the models.
 func BenchmarkLoadAndBuild(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
@@ -68,7 +78,7 @@ func BenchmarkLoadAndBuild(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		a, err := New(kb)
+		a, err := New(kb, 0)
 		if err != nil {
 			b.Fatal(err)
 		}

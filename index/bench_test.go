@@ -49,8 +49,7 @@ func BenchmarkSearch(b *testing.B) {
 	defer ix.Close()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		q, _ := ix.Correct(searchBenchQuestions[i%len(searchBenchQuestions)])
-		if _, err := ix.Search(q, Options{Top: 4}); err != nil {
+		if _, err := ix.Search(searchBenchQuestions[i%len(searchBenchQuestions)], Options{Top: 4}); err != nil {
 			b.Fatal(err)
 		}
 	}

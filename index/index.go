@@ -1,8 +1,10 @@
-// Package index searches the FAQ entries with bleve: an in-memory scorch
-// index with BM25, a custom English analyzer and application-level synonym
-// groups that handle phrases of several words. It also reports, for every
-// hit, which units of the question the entry covers, so the caller can decide
-// whether the entry really answers it. No bleve type leaves this package.
+// Package index finds and scores the FAQ entries that may answer a question.
+// bleve (an in-memory scorch index) finds the candidates; the index then
+// scores each candidate itself with BM25 over its phrasings (its question
+// and alternates, each on its own) and its body (answer, quotes, tags), and
+// reports which units of the question each candidate holds, weighted by how
+// rare they are among the entries and in English. That is all the answer
+// engine needs to decide; no bleve type leaves this package.
 package index
 
 import (
@@ -10,33 +12,28 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/avnbot/avnbot/knowledge"
 )
 
-// Field names and the boost a match in each gets. Each phrasing of an entry
-// (its question and every alternate) is a document of its own, so an entry
-// scores by its best phrasing plus what its other fields add: a long list
-// of alternates neither dilutes nor inflates it.
-var fieldBoosts = []struct {
-	name  string
-	boost float64
-}{
-	{"phrasing", 3},
-	{"tags", 1.5},
-	{"answer", 1},
-	{"quotes", 0.7},
-}
+// BM25's parameters, the values every search engine ships with.
+const (
+	k1 = 1.2
+	b  = 0.75
+)
 
-// phrasingSep joins an entry id and a phrasing number in a document id.
-const phrasingSep = "#"
+// BodyWeight is how much a match in an entry's body (its answer, quotes and
+// tags) counts against a match in its best phrasing. The body is written to
+// answer, not to be asked, so it is weak evidence of what the entry is
+// about; it still ranks an entry whose phrasings miss a word its answer has.
+const BodyWeight = 0.1
 
 // batchSize bounds the documents per batch: memory scorch keeps one segment
 // per batch and runs no merger, so few large batches search fastest.
@@ -44,55 +41,60 @@ const batchSize = 5000
 
 // Index is a searchable set of FAQ entries. It is safe for concurrent use.
 type Index struct {
-	bleve bleve.Index
-	base  *analysis.DefaultAnalyzer
-	syn   *synonymTable
-	ids   []string           // entry ids in build order
-	terms map[string][]int32 // entry id → sorted unit ids (all fields)
-	field map[string][][]int32
-	vocab map[string]int32 // unit → id
-	df    []int32          // unit id → entries containing it
-	words *lexicon         // raw words, for spelling correction
-	light map[string]bool  // stemmed light words (see lightWords)
+	bleve   bleve.Index
+	chain   *chain
+	syn     *synonymTable
+	entries []entry
+	byID    map[string]int
+	vocab   map[string]int32 // unit → id
+	df      []int32          // unit id → entries holding it
+	avgPhr  float64          // mean units in a phrasing
+	avgBody float64          // mean units in a body
+	words   *lexicon         // the words of the knowledge, for spelling
 }
 
-// doc is what bleve indexes for one entry; each phrasing is indexed as a
-// doc holding only Phrasing.
+// entry is what the index knows of one FAQ entry.
+type entry struct {
+	id        string
+	phrasings []bag
+	body      bag
+}
+
+// bag is a text as units: sorted unit ids with their counts.
+type bag struct {
+	ids []int32
+	tf  []uint16
+	n   int // units in all
+}
+
+func (g bag) count(id int32) int {
+	if i, ok := slices.BinarySearch(g.ids, id); ok {
+		return int(g.tf[i])
+	}
+	return 0
+}
+
+// doc is what bleve indexes for an entry: its units, as analysed here.
 type doc struct {
-	Phrasing []string `json:"phrasing,omitempty"`
-	Tags     []string `json:"tags,omitempty"`
-	Answer   string   `json:"answer,omitempty"`
-	Quotes   []string `json:"quotes,omitempty"`
-}
-
-func (d doc) fields() [][]string {
-	return [][]string{d.Phrasing, d.Tags, {d.Answer}, d.Quotes}
+	Phrasing string `json:"phrasing"`
+	Body     string `json:"body"`
 }
 
 // Build indexes entries in memory. Close the index when done with it.
 func Build(entries []knowledge.Entry, synonyms []knowledge.Synonyms) (*Index, error) {
-	groups := make([]any, len(synonyms))
-	for i, g := range synonyms {
-		terms := make([]any, len(g))
-		for j, t := range g {
-			terms[j] = t
-		}
-		groups[i] = terms
-	}
 	m := bleve.NewIndexMapping()
-	m.ScoringModel = "bm25"
-	if err := m.AddCustomAnalyzer("avn", map[string]any{"type": analyzerType, "synonyms": groups}); err != nil {
+	if err := m.AddCustomAnalyzer("units", map[string]any{"type": custom.Name, "tokenizer": whitespace.Name}); err != nil {
 		return nil, fmt.Errorf("index mapping: %w", err)
 	}
-	m.DefaultAnalyzer = "avn"
+	m.DefaultAnalyzer = "units"
 	dm := bleve.NewDocumentMapping()
-	for _, f := range fieldBoosts {
+	for _, name := range []string{"phrasing", "body"} {
 		fm := bleve.NewTextFieldMapping()
-		fm.Analyzer = "avn"
+		fm.Analyzer = "units"
 		fm.Store = false
 		fm.IncludeInAll = false
 		fm.IncludeTermVectors = false
-		dm.AddFieldMappingsAt(f.name, fm)
+		dm.AddFieldMappingsAt(name, fm)
 	}
 	m.DefaultMapping = dm
 	m.StoreDynamic = false
@@ -104,277 +106,355 @@ func Build(entries []knowledge.Entry, synonyms []knowledge.Synonyms) (*Index, er
 	}
 	ix := &Index{
 		bleve: bi,
-		base:  base(),
-		terms: make(map[string][]int32, len(entries)),
-		field: make(map[string][][]int32, len(entries)),
+		chain: newChain(),
+		byID:  make(map[string]int, len(entries)),
 		vocab: map[string]int32{},
 		words: newLexicon(),
-		light: lightStems(),
 	}
-	ix.syn = newSynonymTable(ix.base, toStrings(synonyms))
-	for _, g := range synonyms {
+	groups := make([][]string, len(synonyms))
+	for i, g := range synonyms {
+		groups[i] = g
 		for _, t := range g {
 			ix.words.addText(t)
 		}
 	}
+	ix.syn = newSynonymTable(ix.chain, groups)
 
-	b := bi.NewBatch()
+	var nPhr, lenPhr, lenBody int
+	batch := bi.NewBatch()
 	for i, e := range entries {
-		d := doc{Phrasing: e.Phrasings(), Tags: e.Tags, Answer: e.Answer}
+		en := entry{id: e.ID}
+		var d doc
+		var phr []string
+		for _, p := range e.Phrasings() {
+			g, text := ix.learn(p)
+			en.phrasings = append(en.phrasings, g)
+			phr = append(phr, text)
+			nPhr++
+			lenPhr += g.n
+		}
+		body := append([]string{e.Answer}, e.Tags...)
 		for _, c := range e.Citations {
-			d.Quotes = append(d.Quotes, c.Quote)
+			body = append(body, c.Quote)
 		}
-		ix.learn(e.ID, d)
-		for n, p := range d.Phrasing {
-			if err := b.Index(e.ID+phrasingSep+strconv.Itoa(n), doc{Phrasing: []string{p}}); err != nil {
-				bi.Close()
-				return nil, fmt.Errorf("index entry %s: %w", e.ID, err)
-			}
-		}
-		d.Phrasing = nil
-		if err := b.Index(e.ID, d); err != nil {
+		en.body, d.Body = ix.learn(strings.Join(body, "\n"))
+		lenBody += en.body.n
+		d.Phrasing = strings.Join(phr, " ")
+		ix.byID[e.ID] = len(ix.entries)
+		ix.entries = append(ix.entries, en)
+		ix.count(en)
+		if err := batch.Index(e.ID, d); err != nil {
 			bi.Close()
 			return nil, fmt.Errorf("index entry %s: %w", e.ID, err)
 		}
-		if b.Size() >= batchSize || i == len(entries)-1 {
-			if err := bi.Batch(b); err != nil {
+		if batch.Size() >= batchSize || i == len(entries)-1 {
+			if err := bi.Batch(batch); err != nil {
 				bi.Close()
 				return nil, fmt.Errorf("index batch: %w", err)
 			}
-			b = bi.NewBatch()
+			batch = bi.NewBatch()
 		}
 	}
+	ix.avgPhr = float64(lenPhr) / float64(max(nPhr, 1))
+	ix.avgBody = float64(lenBody) / float64(max(len(entries), 1))
 	return ix, nil
 }
 
-func toStrings(gs []knowledge.Synonyms) [][]string {
-	out := make([][]string, len(gs))
-	for i, g := range gs {
-		out[i] = g
+// learn analyses one text of an entry once: it returns the text as a bag of
+// units and as the string bleve indexes, and adds its words to the lexicon.
+// A synonym phrase counts as its group and, so that one of its words alone
+// still matches, as its words.
+func (ix *Index) learn(text string) (bag, string) {
+	counts := map[int32]int{}
+	var terms []string
+	add := func(term string) {
+		id, ok := ix.vocab[term]
+		if !ok {
+			id = int32(len(ix.df))
+			ix.vocab[term] = id
+			ix.df = append(ix.df, 0)
+		}
+		counts[id]++
+		terms = append(terms, term)
 	}
-	return out
-}
-
-// learn records an entry's units per field and overall, and its words.
-func (ix *Index) learn(id string, d doc) {
-	ix.ids = append(ix.ids, id)
-	all := map[int32]bool{}
-	var perField [][]int32
-	for _, texts := range d.fields() {
-		set := map[int32]bool{}
-		for _, t := range texts {
-			ix.words.addText(t)
-			for _, u := range ix.expanded(t) {
-				id, ok := ix.vocab[u]
-				if !ok {
-					id = int32(len(ix.df))
-					ix.vocab[u] = id
-					ix.df = append(ix.df, 0)
-				}
-				set[id] = true
+	ts := ix.chain.tokens(text)
+	for _, t := range ts {
+		ix.words.add(t.word)
+	}
+	for _, u := range ix.syn.units(ts) {
+		add(u.term)
+		if len(u.words) > 1 {
+			for _, tk := range ix.chain.tokens(strings.Join(u.words, " ")) {
+				add(tk.stem)
 			}
 		}
-		ids := sortedSet(set)
-		perField = append(perField, ids)
-		for _, u := range ids {
-			all[u] = true
-		}
 	}
-	terms := sortedSet(all)
-	for _, u := range terms {
-		ix.df[u]++
+	g := bag{ids: make([]int32, 0, len(counts)), n: len(terms)}
+	for id := range counts {
+		g.ids = append(g.ids, id)
 	}
-	ix.terms[id] = terms
-	ix.field[id] = perField
+	slices.Sort(g.ids)
+	g.tf = make([]uint16, len(g.ids))
+	for i, id := range g.ids {
+		g.tf[i] = uint16(min(counts[id], math.MaxUint16))
+	}
+	return g, strings.Join(terms, " ")
 }
 
-// expanded returns every unit a text holds: its words and the group
-// tokens of its synonym phrases.
-func (ix *Index) expanded(text string) []string {
-	toks := ix.base.Analyze([]byte(text))
-	out := make([]string, 0, len(toks)+1)
-	for _, t := range toks {
-		out = append(out, string(t.Term))
-	}
-	for i := range toks {
-		if g, n := ix.syn.match(toks, i); n > 0 {
-			out = append(out, g)
+// count adds an entry's units to the document frequencies.
+func (ix *Index) count(e entry) {
+	seen := map[int32]bool{}
+	for _, g := range append(slices.Clone(e.phrasings), e.body) {
+		for _, id := range g.ids {
+			if !seen[id] {
+				seen[id] = true
+				ix.df[id]++
+			}
 		}
 	}
-	return out
-}
-
-func sortedSet(m map[int32]bool) []int32 {
-	out := make([]int32, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // Close releases the index's background goroutines.
 func (ix *Index) Close() error { return ix.bleve.Close() }
 
+// Len is the number of entries.
+func (ix *Index) Len() int { return len(ix.entries) }
+
 // Unit is one unit of meaning in a question: a stemmed word, or a synonym
 // group standing for a whole phrase.
 type Unit struct {
-	Term   string  // the stemmed word, or "≡N" for synonym group N
-	Weight float64 // inverse document frequency among the entries
-	Known  bool    // some entry contains it
-	Light  bool    // a common word that rarely names a topic (see lightWords)
+	Term string // the stem, or "≡N" for synonym group N
+	Text string // the words as written
+	// IDF is the unit's rarity among the entries (BM25's idf); a unit no
+	// entry holds gets the largest.
+	IDF float64
+	// Specificity is how much the words say about a topic, from how common
+	// they are in English (1 for rare words, about 1/7 for "time").
+	Specificity float64
+	Known       bool // some entry holds it
 }
 
-// Hit is one matching entry.
+// Weight is the unit's share in how much of a question is explained: its
+// rarity among the entries, or for a unit no entry holds, how specific it
+// is in English (function words weigh nothing, "medicare" a lot).
+func (u Unit) Weight() float64 {
+	if u.Known {
+		return u.IDF
+	}
+	return u.IDF * u.Specificity
+}
+
+// Hit is one candidate entry and how it matches.
 type Hit struct {
-	ID          string
-	Score       float64  // bleve's BM25 score, with field boosts
-	Fields      []string // fields holding at least one unit of the question
-	Covered     []bool   // Covered[i]: the entry holds Result.Units[i]
-	Coverage    float64  // the weight of covered units over the weight of all, 0..1
-	Explanation string   // bleve's score breakdown, when asked for
+	ID       string
+	Score    float64 // Phrasing + BodyWeight·Body: the ranking
+	Phrasing float64 // BM25 of the best phrasing
+	Body     float64 // BM25 of the answer, quotes and tags
+	Best     int     // the best phrasing: 0 the question, then the alternates
+	// InEntry[i] and InPhrasing[i]: the entry anywhere, and its best
+	// phrasing, hold Result.Units[i].
+	InEntry, InPhrasing []bool
+	// Reverse is the share of the best phrasing's units (by IDF) that the
+	// question holds: how much of what the phrasing asks was asked.
+	Reverse float64
 }
 
-// Result is the answer to a search.
+// Result is what a search found.
 type Result struct {
-	Units []Unit
-	Hits  []Hit
+	Searched    string // the text searched: the question, spelling corrected
+	Corrections []Correction
+	Units       []Unit
+	Hits        []Hit // best first; ties broken by entry id
 }
 
 // Options tune a search.
 type Options struct {
-	Top     int  // the most hits to return (default 5)
-	Explain bool // fill Hit.Explanation
+	Top int // the most hits to return (default 5)
+	// Exclude hides phrasings from the search, to ask what the index would
+	// answer without them: phrasing -1 hides the entry's body. The model
+	// that decides whether to answer is trained this way.
+	Exclude func(id string, phrasing int) bool
 }
 
-// Units splits text into the units the index matches on.
-func (ix *Index) Units(text string) []Unit {
-	seen := map[string]bool{}
-	var out []Unit
-	for _, u := range ix.syn.units(ix.base.Analyze([]byte(text))) {
-		if seen[u] {
-			continue
-		}
-		seen[u] = true
-		id, known := ix.vocab[u]
-		df := 0.0
-		if known {
-			df = float64(ix.df[id])
-		}
-		// An unknown word weighs as much as the rarest known one: it may be
-		// a topic the FAQ lacks ("medicare"), or plain words the entries
-		// happen not to use ("backed"); only rarity among the entries is known.
-		n := float64(len(ix.ids))
-		w := math.Log(1 + (n-max(df, 1)+0.5)/(max(df, 1)+0.5))
-		if ix.light[u] {
-			w *= lightWeight
-		}
-		out = append(out, Unit{Term: u, Known: known, Light: ix.light[u], Weight: w})
-	}
-	return out
-}
+// candidates is how many entries bleve proposes for scoring.
+const candidates = 60
 
-// Search finds the entries that best match text. User text is only ever
-// given to match queries, never to bleve's query-string language.
+// Search finds the entries that best match text, after correcting its
+// spelling. The text is never given to bleve's query-string language.
 func (ix *Index) Search(text string, opt Options) (Result, error) {
 	if opt.Top <= 0 {
 		opt.Top = 5
 	}
-	res := Result{Units: ix.Units(text)}
-	if len(res.Units) == 0 {
-		return res, nil
+	var res Result
+	res.Searched, res.Corrections = ix.Correct(text)
+	us := ix.syn.units(ix.chain.tokens(res.Searched))
+	ids := make([]int32, 0, len(us))
+	seen := map[string]bool{}
+	n := float64(len(ix.entries))
+	for _, u := range us {
+		if seen[u.term] {
+			continue
+		}
+		seen[u.term] = true
+		id, known := ix.vocab[u.term]
+		if !known {
+			id = -1
+		}
+		ids = append(ids, id)
+		df := 0.0
+		if known {
+			df = float64(ix.df[id])
+		}
+		spec := 1.0
+		if !strings.HasPrefix(u.term, "≡") {
+			spec = specificity(u.words[0])
+		}
+		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+		res.Units = append(res.Units, Unit{Term: u.term, Text: strings.Join(u.words, " "), Known: known,
+			IDF: idf, Specificity: spec})
 	}
-	var qs []query.Query
-	for _, f := range fieldBoosts {
-		q := bleve.NewMatchQuery(text)
-		q.SetField(f.name)
-		q.Analyzer = "avn"
-		q.SetBoost(f.boost)
-		qs = append(qs, q)
-	}
-	p := bleve.NewMatchPhraseQuery(text)
-	p.SetField("phrasing")
-	p.Analyzer = "avn"
-	p.SetBoost(5)
-	qs = append(qs, p)
-	// Enough documents to see every phrasing of the top entries.
-	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), opt.Top*20, 0, opt.Explain)
-	sr, err := ix.bleve.Search(req)
+	found, err := ix.find(res.Units, opt)
 	if err != nil {
-		return res, fmt.Errorf("search: %w", err)
+		return res, err
 	}
-	// An entry's score: its best phrasing plus its own document.
-	type agg struct {
-		best, own float64
-		expl      []string
-	}
-	byEntry := map[string]*agg{}
-	var order []string
-	for _, h := range sr.Hits {
-		id, _, isPhrasing := strings.Cut(h.ID, phrasingSep)
-		a := byEntry[id]
-		if a == nil {
-			a = &agg{}
-			byEntry[id] = a
-			order = append(order, id)
-		}
-		if isPhrasing {
-			if h.Score <= a.best {
-				continue
-			}
-			a.best = h.Score
-		} else {
-			a.own = h.Score
-		}
-		if opt.Explain && h.Expl != nil {
-			a.expl = append(a.expl, h.ID+": "+h.Expl.String())
+	for _, ei := range found {
+		if h, ok := ix.score(ei, ids, res.Units, opt.Exclude); ok {
+			res.Hits = append(res.Hits, h)
 		}
 	}
-	for _, id := range order {
-		a := byEntry[id]
-		hit := Hit{ID: id, Score: a.best + a.own, Explanation: strings.Join(a.expl, "\n")}
-		hit.Covered, hit.Coverage = ix.cover(id, res.Units)
-		for i, f := range fieldBoosts {
-			if ix.holdsAny(ix.field[id][i], res.Units) {
-				hit.Fields = append(hit.Fields, f.name)
-			}
+	slices.SortFunc(res.Hits, func(a, b Hit) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
 		}
-		res.Hits = append(res.Hits, hit)
-	}
-	slices.SortStableFunc(res.Hits, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
+		return strings.Compare(a.ID, b.ID)
+	})
 	if len(res.Hits) > opt.Top {
 		res.Hits = res.Hits[:opt.Top]
 	}
 	return res, nil
 }
 
-// Coverage scores how much of units the entry id holds, weighted by Unit.Weight.
-func (ix *Index) cover(id string, units []Unit) ([]bool, float64) {
-	terms := ix.terms[id]
-	covered := make([]bool, len(units))
-	var got, all float64
-	for i, u := range units {
-		all += u.Weight
-		if vid, ok := ix.vocab[u.Term]; ok {
-			if _, found := slices.BinarySearch(terms, vid); found {
-				covered[i] = true
-				got += u.Weight
-			}
+// find asks bleve for the candidates: entries holding any of the question's
+// known units that are not stop words (all its known units when every one
+// is a stop word).
+func (ix *Index) find(units []Unit, opt Options) ([]int, error) {
+	var terms, stops []string
+	for _, u := range units {
+		if !u.Known {
+			continue
+		}
+		if stopWords[u.Text] {
+			stops = append(stops, u.Term)
+		} else {
+			terms = append(terms, u.Term)
 		}
 	}
-	if all == 0 {
-		return covered, 0
+	if len(terms) == 0 {
+		terms = stops
 	}
-	return covered, got / all
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	var qs []query.Query
+	for _, t := range terms {
+		for _, f := range []string{"phrasing", "body"} {
+			q := bleve.NewTermQuery(t)
+			q.SetField(f)
+			if f == "body" {
+				q.SetBoost(BodyWeight)
+			}
+			qs = append(qs, q)
+		}
+	}
+	size := candidates
+	if opt.Exclude != nil {
+		size += candidates // room for what is hidden
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), size, 0, false)
+	req.SortBy([]string{"-_score", "_id"})
+	sr, err := ix.bleve.Search(req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	out := make([]int, 0, len(sr.Hits))
+	for _, h := range sr.Hits {
+		if i, ok := ix.byID[h.ID]; ok {
+			out = append(out, i)
+		}
+	}
+	return out, nil
 }
 
-func (ix *Index) holdsAny(terms []int32, units []Unit) bool {
-	for _, u := range units {
-		if vid, ok := ix.vocab[u.Term]; ok {
-			if _, found := slices.BinarySearch(terms, vid); found {
-				return true
+// score computes BM25 of entry ei's best phrasing and of its body for the
+// question's unit ids (-1: unknown), and which units it holds.
+func (ix *Index) score(ei int, ids []int32, units []Unit, exclude func(string, int) bool) (Hit, bool) {
+	e := ix.entries[ei]
+	h := Hit{ID: e.id, Best: -1, InEntry: make([]bool, len(ids)), InPhrasing: make([]bool, len(ids))}
+	for p, g := range e.phrasings {
+		if exclude != nil && exclude(e.id, p) {
+			continue
+		}
+		s := ix.bm25(g, ids, units, ix.avgPhr)
+		if h.Best < 0 || s > h.Phrasing {
+			h.Best, h.Phrasing = p, s
+		}
+		for i, id := range ids {
+			if id >= 0 && g.count(id) > 0 {
+				h.InEntry[i] = true
 			}
 		}
 	}
-	return false
+	if exclude == nil || !exclude(e.id, -1) {
+		h.Body = ix.bm25(e.body, ids, units, ix.avgBody)
+		for i, id := range ids {
+			if id >= 0 && e.body.count(id) > 0 {
+				h.InEntry[i] = true
+			}
+		}
+	}
+	if h.Best < 0 && h.Body == 0 {
+		return h, false
+	}
+	h.Score = h.Phrasing + BodyWeight*h.Body
+	if h.Best >= 0 {
+		g := e.phrasings[h.Best]
+		var got, all float64
+		for _, id := range g.ids {
+			w := ix.idf(id)
+			all += w
+			if slices.Contains(ids, id) {
+				got += w
+			}
+		}
+		for i, id := range ids {
+			h.InPhrasing[i] = id >= 0 && g.count(id) > 0
+		}
+		if all > 0 {
+			h.Reverse = got / all
+		}
+	} else {
+		h.Best = 0
+	}
+	return h, h.Score > 0
+}
+
+func (ix *Index) idf(id int32) float64 {
+	n, df := float64(len(ix.entries)), float64(ix.df[id])
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
+}
+
+// bm25 scores a bag for the question's units.
+func (ix *Index) bm25(g bag, ids []int32, units []Unit, avg float64) float64 {
+	var s float64
+	for i, id := range ids {
+		if id < 0 {
+			continue
+		}
+		tf := float64(g.count(id))
+		if tf == 0 {
+			continue
+		}
+		s += units[i].IDF * tf * (k1 + 1) / (tf + k1*(1-b+b*float64(g.n)/avg))
+	}
+	return s
 }

@@ -2,30 +2,25 @@ package index
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/avnbot/avnbot/knowledge"
 )
 
 // CheckSynonyms finds what the loader cannot see: terms of different groups
 // that the analyzer reduces to the same words ("dangerous" and "danger"),
-// and terms that reduce to nothing (only stop words). The index would keep
+// and terms that reduce to nothing (punctuation only). The index would keep
 // the first group's meaning and silently drop the other.
 func CheckSynonyms(groups []knowledge.Synonyms) knowledge.Problems {
-	a := base()
+	c := newChain()
 	var ps knowledge.Problems
 	owner := map[string]int{}
 	for i, g := range groups {
 		for _, term := range g {
-			var toks []string
-			for _, t := range a.Analyze([]byte(term)) {
-				toks = append(toks, string(t.Term))
-			}
-			key := strings.Join(toks, " ")
+			key := joinStems(c.tokens(term))
 			field := fmt.Sprintf("groups[%d]", i)
 			if key == "" {
 				ps = append(ps, knowledge.Problem{File: knowledge.SynonymsFile, Field: field,
-					Msg: fmt.Sprintf("%q is only common words the search ignores; use a more specific term", term)})
+					Msg: fmt.Sprintf("%q has no words the search can match; use words", term)})
 				continue
 			}
 			if j, ok := owner[key]; ok && j != i {

@@ -3,95 +3,106 @@ package index
 import (
 	"strings"
 	"unicode"
-
-	"github.com/avnbot/avnbot/knowledge"
+	"unicode/utf8"
 )
 
-// Spelling correction. bleve's fuzzy match queries find "osteonecrossis",
-// but they cost 1-2 ms a query and do not tell which word they matched. The
-// index instead knows every word of the knowledge, so an unknown word in a
-// question is replaced by the closest known word, when one is close enough,
-// before searching. Only words absent from the knowledge are touched.
+// Spelling. A word of the question that is neither a word of the knowledge
+// nor a word of English is a typo, and is replaced by the closest word of
+// the knowledge when one is close enough: one edit (a letter dropped,
+// doubled, swapped or wrong) for words of up to 7 letters, two for longer
+// ones, or the same after spelling it as it sounds ("fizio", "nekrosis"). A
+// real word is never changed: "spread" does not become "speak", nor
+// "medicare" "medical".
 
 // lexicon is the set of words in the knowledge with their frequencies.
 type lexicon struct {
 	freq  map[string]int
-	byLen map[int][]string // words by rune length, for candidate lookup
+	byLen map[int][]string // words by length in bytes, for candidates
+	sound map[string][]string
 }
 
 func newLexicon() *lexicon {
-	l := &lexicon{freq: map[string]int{}, byLen: map[int][]string{}}
-	l.addText(strings.Join(stopWords, " "))
-	l.addText(strings.Join(lightWords, " "))
-	return l
+	return &lexicon{freq: map[string]int{}, byLen: map[int][]string{}, sound: map[string][]string{}}
+}
+
+// add records one lower-case word of the knowledge.
+func (l *lexicon) add(w string) {
+	if !isWord(w) {
+		return
+	}
+	if l.freq[w] == 0 {
+		l.byLen[len(w)] = append(l.byLen[len(w)], w)
+		k := soundKey(w)
+		l.sound[k] = append(l.sound[k], w)
+	}
+	l.freq[w]++
 }
 
 func (l *lexicon) addText(s string) {
-	for _, w := range words(s) {
-		if l.freq[w] == 0 {
-			n := len([]rune(w))
-			l.byLen[n] = append(l.byLen[n], w)
-		}
-		l.freq[w]++
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		l.add(w)
 	}
 }
 
-// words splits text into lower-case words of letters (apostrophes kept inside).
-func words(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '\''
-	})
+// isWord: letters only, at least 4 of them (shorter typos are too often
+// another word: "hop", "hip").
+func isWord(w string) bool {
+	if len(w) < 4 {
+		return false
+	}
+	for _, r := range w {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
 }
 
-// maxEdits is how many edits a word of n letters may need to be corrected:
-// none below 6 letters (too many short words are one edit apart: "light",
-// "night", "right"), one up to 8, two from 9.
-func maxEdits(n int) int {
-	switch {
-	case n < 6:
-		return 0
-	case n < 9:
+// edits is how many edits a word of n letters may be from its correction.
+func edits(n int) int {
+	if n <= 7 {
 		return 1
 	}
 	return 2
 }
 
-// correct returns the known word closest to w, or w. Words for which
-// skip is true are never the correction: a typo is not worth fixing into a
-// word that carries no topic, and "waiting" must not become "wanting".
-func (l *lexicon) correct(w string, skip func(string) bool) string {
-	if l.freq[w] > 0 {
+// correct returns the word of the knowledge w was meant to be, or w.
+func (l *lexicon) correct(w string) string {
+	if l.freq[w] > 0 || !isWord(w) || isEnglish(w) {
 		return w
 	}
-	rw := []rune(w)
-	k := maxEdits(len(rw))
-	if k == 0 {
-		return w
-	}
+	k := edits(utf8.RuneCountInString(w))
 	best, bestD, bestF := w, k+1, 0
-	for n := len(rw) - k; n <= len(rw)+k; n++ {
+	consider := func(c string, d int) {
+		if d < bestD || (d == bestD && (l.freq[c] > bestF || (l.freq[c] == bestF && c < best))) {
+			best, bestD, bestF = c, d, l.freq[c]
+		}
+	}
+	for n := len(w) - k; n <= len(w)+k; n++ {
 		for _, c := range l.byLen[n] {
-			if []rune(c)[0] != rw[0] && len(rw) < 9 {
-				continue // a short word's first letter is rarely the typo
+			if d := distance(w, c, k); d <= k {
+				consider(c, d)
 			}
-			d := knowledge.Distance(w, c)
-			if (d < bestD || (d == bestD && l.freq[c] > bestF)) && !skip(c) {
-				best, bestD, bestF = c, d, l.freq[c]
-			}
+		}
+	}
+	if bestD > k {
+		for _, c := range l.sound[soundKey(w)] {
+			consider(c, k) // as far as the edits allow: a real edit wins
 		}
 	}
 	return best
 }
 
-// Correction is one word of a question replaced by a known word.
+// Correction is one word of a question replaced by a word of the knowledge.
 type Correction struct {
 	From, To string
 }
 
-// Correct replaces the unknown words of text by the closest known words of
-// the knowledge. It returns the corrected text (lower case) and what changed.
+// Correct replaces the misspelt words of text by words of the knowledge. It
+// returns the corrected text (lower case) and what changed.
 func (ix *Index) Correct(text string) (string, []Correction) {
 	var out strings.Builder
+	out.Grow(len(text))
 	var fixes []Correction
 	start := -1
 	flush := func(end int) {
@@ -99,10 +110,7 @@ func (ix *Index) Correct(text string) (string, []Correction) {
 			return
 		}
 		w := strings.ToLower(text[start:end])
-		c := w
-		if !ix.knownStem(w) {
-			c = ix.words.correct(w, func(c string) bool { return ix.light[stem(c)] })
-		}
+		c := ix.words.correct(w)
 		if c != w {
 			fixes = append(fixes, Correction{From: w, To: c})
 		}
@@ -123,13 +131,70 @@ func (ix *Index) Correct(text string) (string, []Correction) {
 	return out.String(), fixes
 }
 
-// knownStem reports whether w, as the analyzer reduces it, is a unit some
-// entry holds ("helped" is known when "help" is), or a stop word.
-func (ix *Index) knownStem(w string) bool {
-	toks := ix.base.Analyze([]byte(w))
-	if len(toks) == 0 {
-		return true
+// distance is the optimal string alignment distance between a and b
+// (insertions, deletions, substitutions and swaps of neighbours), or
+// limit+1 as soon as it must exceed limit. Bytes are compared: words with
+// letters beyond ASCII count one edit per byte, which only ever errs on the
+// side of not correcting.
+func distance(a, b string, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
 	}
-	_, ok := ix.vocab[string(toks[0].Term)]
-	return ok
+	var buf [3][32]int
+	if len(b)+1 > len(buf[0]) {
+		return limit + 1
+	}
+	prev2, prev, cur := buf[0][:len(b)+1], buf[1][:len(b)+1], buf[2][:len(b)+1]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// soundKey spells a word as it sounds, roughly, so that "fizio" and
+// "physio", "nekrosis" and "necrosis", "anestetic" and "anaesthetic" meet:
+// ph is f, ck, c before a hard vowel, and q are k, z is s, y is i, "ae" and
+// "oe" are e, h after a consonant and doubled letters go.
+func soundKey(w string) string {
+	r := strings.NewReplacer("ph", "f", "ck", "k", "ae", "e", "oe", "e", "qu", "kw", "q", "k", "z", "s", "y", "i", "x", "ks")
+	s := r.Replace(w)
+	var b strings.Builder
+	var last byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == 'c' {
+			c = 'k'
+			if i+1 < len(s) && (s[i+1] == 'e' || s[i+1] == 'i') {
+				c = 's'
+			}
+		}
+		if c == 'h' && i > 0 && !strings.ContainsRune("aeiou", rune(last)) {
+			continue
+		}
+		if c == last {
+			continue
+		}
+		b.WriteByte(c)
+		last = c
+	}
+	return b.String()
 }

@@ -110,7 +110,7 @@ func sharedAssistant(tb testing.TB) *bot.Assistant {
 			assistantErr = err
 			return
 		}
-		assistant, assistantErr = bot.New(kb)
+		assistant, assistantErr = bot.New(kb, 0)
 	})
 	if assistantErr != nil {
 		tb.Fatalf("assistant: %v", assistantErr)
@@ -469,7 +469,7 @@ type slow struct {
 	d time.Duration
 }
 
-func (s slow) Ask(q string) bot.Answer {
+func (s slow) Ask(q string) (bot.Answer, error) {
 	if q != "" { // NewHandler asks "" once for the advice
 		time.Sleep(s.d)
 	}
@@ -484,7 +484,7 @@ func (s slow) Show(id string) (bot.Answer, bool) {
 // panicky panics on every question.
 type panicky struct{ Assistant }
 
-func (p panicky) Ask(q string) bot.Answer {
+func (p panicky) Ask(q string) (bot.Answer, error) {
 	if q != "" {
 		panic("boom")
 	}

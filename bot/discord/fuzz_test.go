@@ -97,7 +97,7 @@ func FuzzAsk(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	a, err := bot.New(kb)
+	a, err := bot.New(kb, 0)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -109,7 +109,10 @@ func FuzzAsk(f *testing.F) {
 		f.Add(q)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
-		ans := a.Ask(q)
+		ans, err := a.Ask(q)
+		if err != nil {
+			t.Fatalf("Ask(%.200q): %v", q, err)
+		}
 		if strings.TrimSpace(ans.Advice) == "" {
 			t.Fatalf("Ask(%.200q): no advice", q)
 		}

@@ -15,7 +15,7 @@ import (
 
 // Assistant is what the adapter needs of the assistant; *bot.Assistant has it.
 type Assistant interface {
-	Ask(question string) bot.Answer
+	Ask(question string) (bot.Answer, error)
 	Show(id string) (bot.Answer, bool)
 	Suggest(typed string, n int) []bot.Ref
 	Topics() []bot.Ref
@@ -56,12 +56,13 @@ func NewHandler(a Assistant, cfg Config, log *slog.Logger) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	none, _ := a.Ask("") // every answer carries the advice
 	return &Handler{
 		a:      a,
 		cfg:    cfg,
 		log:    log,
 		cool:   newCooldown(cfg.Cooldown, cfg.Burst),
-		advice: a.Ask("").Advice, // every answer carries the advice
+		advice: none.Advice,
 	}
 }
 
@@ -166,8 +167,17 @@ func (h *Handler) ask(ctx context.Context, log *slog.Logger, q string) bot.Answe
 	if h.cfg.LogQuestions {
 		log.LogAttrs(ctx, slog.LevelDebug, "question", slog.String("text", q))
 	}
-	return h.a.Ask(q)
+	ans, err := h.a.Ask(q)
+	if err != nil {
+		// the search failed: say so, never pretend nothing matched
+		log.Error("answer failed", "err", err)
+		return bot.Answer{Kind: bot.NoMatch, Text: failedText, Advice: h.advice}
+	}
+	return ans
 }
+
+// failedText is the reply when the assistant could not search.
+const failedText = "Sorry, I couldn't look that up just now. Please try again in a moment."
 
 // show is the entry picked in /faq: its id (from autocomplete), else the best
 // suggestion for what was typed, else a no-match answer listing suggestions.

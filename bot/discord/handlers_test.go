@@ -36,7 +36,7 @@ type recorder struct {
 	asks []string
 }
 
-func (r *recorder) Ask(q string) bot.Answer {
+func (r *recorder) Ask(q string) (bot.Answer, error) {
 	r.mu.Lock()
 	r.asks = append(r.asks, q)
 	r.mu.Unlock()

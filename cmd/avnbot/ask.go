@@ -28,14 +28,14 @@ func newAssistant(dir string) (*bot.Assistant, error) {
 	if err != nil {
 		return nil, err
 	}
-	return bot.New(kb)
+	return bot.New(kb, 0)
 }
 
 func runAsk(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "one JSON object per answer; with no question, read questions from stdin")
-	explain := fs.Bool("explain", false, "show the candidates, their coverage and bleve's score breakdown")
+	explain := fs.Bool("explain", false, "show every piece of the message searched, its candidates, their probabilities and why")
 	top := fs.Int("top", 0, "list the N best matching entries")
 	dir := fs.String("knowledge", cfg.KnowledgeDir, "knowledge directory (default: the embedded knowledge)")
 	if err := fs.Parse(args); err != nil {
@@ -52,7 +52,10 @@ func runAsk(ctx context.Context, cfg config, args []string, stdin io.Reader, std
 	defer a.Close()
 	n := max(*top, 3)
 	if !*asJSON {
-		ans, tr := a.Explain(question, n, *explain)
+		ans, tr, err := a.Explain(question, n)
+		if err != nil {
+			return err
+		}
 		writeText(stdout, ans)
 		if *explain || *top > 0 {
 			writeTrace(stdout, tr, *explain)
@@ -61,8 +64,19 @@ func runAsk(ctx context.Context, cfg config, args []string, stdin io.Reader, std
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
+	answer := func(q string) error {
+		ans, tr, err := a.Explain(q, n)
+		if err != nil {
+			return err
+		}
+		l := jsonAnswer(q, ans)
+		if *top > 0 {
+			l.Candidates = candidates(tr, *top)
+		}
+		return enc.Encode(l)
+	}
 	if question != "" {
-		return enc.Encode(jsonAnswer(question, a.Ask(question)))
+		return answer(question)
 	}
 	sc := bufio.NewScanner(stdin)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
@@ -71,7 +85,7 @@ func runAsk(ctx context.Context, cfg config, args []string, stdin io.Reader, std
 			return ctx.Err()
 		}
 		line := sc.Text()
-		if err := enc.Encode(jsonAnswer(line, a.Ask(line))); err != nil {
+		if err := answer(line); err != nil {
 			return err
 		}
 	}
@@ -97,7 +111,37 @@ type jsonLine struct {
 	Citations  []bot.Citation `json:"citations"`
 	Advice     string         `json:"advice"`
 	Related    []bot.Ref      `json:"related"`
+	Entries    []bot.Ref      `json:"entries"` // every entry the reply answers (a message may ask two things)
 	Reply      any            `json:"reply"`
+	Candidates []candidate    `json:"candidates,omitempty"` // with --top: the search's ranking
+}
+
+// candidate is one ranked entry in --json --top output.
+type candidate struct {
+	ID          string  `json:"id"`
+	Question    string  `json:"question"`
+	Score       float64 `json:"score"`
+	Probability float64 `json:"probability"`
+}
+
+// candidates are the ranked candidates of the piece of the message that
+// decided the reply (the first answered, else the whole message).
+func candidates(tr bot.Trace, top int) []candidate {
+	if len(tr.Pieces) == 0 {
+		return []candidate{}
+	}
+	p := tr.Pieces[0]
+	for _, q := range tr.Pieces {
+		if q.Answered {
+			p = q
+			break
+		}
+	}
+	out := []candidate{}
+	for _, c := range p.Candidates[:min(top, len(p.Candidates))] {
+		out = append(out, candidate{ID: c.ID, Question: c.Question, Score: c.Score, Probability: c.Probability})
+	}
+	return out
 }
 
 func jsonAnswer(q string, a bot.Answer) jsonLine {
@@ -112,6 +156,14 @@ func jsonAnswer(q string, a bot.Answer) jsonLine {
 	if l.Related == nil {
 		l.Related = []bot.Ref{}
 	}
+	l.Entries = []bot.Ref{}
+	if a.Entry != nil {
+		l.Entries = append(l.Entries, *a.Entry)
+	}
+	for _, m := range a.More {
+		l.Entries = append(l.Entries, m.Entry)
+		l.Citations = append(l.Citations, m.Citations...)
+	}
 	return l
 }
 
@@ -122,9 +174,15 @@ func writeText(w io.Writer, a bot.Answer) {
 	}
 	switch a.Kind {
 	case bot.Answered:
-		fmt.Fprintf(w, "Q: %s   [%s, score %.3f, coverage %.2f]\n\n%s\n", a.Entry.Question, a.Entry.ID, a.Score, a.Confidence, a.Text)
+		fmt.Fprintf(w, "Q: %s   [%s, score %.3f, probability %.2f]\n\n%s\n", a.Entry.Question, a.Entry.ID, a.Score, a.Confidence, a.Text)
 		for _, c := range a.Citations {
 			fmt.Fprintf(w, "\n  > %s\n    — %s\n", c.Quote, c.Source)
+		}
+		for _, m := range a.More {
+			fmt.Fprintf(w, "\nQ: %s   [%s, probability %.2f]\n\n%s\n", m.Entry.Question, m.Entry.ID, m.Confidence, m.Text)
+			for _, c := range m.Citations {
+				fmt.Fprintf(w, "\n  > %s\n    — %s\n", c.Quote, c.Source)
+			}
 		}
 	default:
 		if a.Text != "" {
@@ -141,17 +199,25 @@ func writeText(w io.Writer, a bot.Answer) {
 }
 
 func writeTrace(w io.Writer, tr bot.Trace, explain bool) {
-	fmt.Fprintf(w, "\n--- searched: %q\n", tr.Searched)
-	for _, c := range tr.Corrections {
-		fmt.Fprintf(w, "    corrected %q -> %q\n", c.From, c.To)
-	}
-	if tr.Part != "" {
-		fmt.Fprintf(w, "    answered the part: %q\n", tr.Part)
-	}
-	for i, c := range tr.Candidates {
-		fmt.Fprintf(w, "%2d. %-30s score %7.3f  coverage %.2f  fields %v  missing %v\n", i+1, c.ID, c.Score, c.Coverage, c.Fields, c.Missing)
-		if explain && c.Explanation != "" {
-			fmt.Fprintf(w, "    %s\n", strings.ReplaceAll(c.Explanation, "\n", "\n    "))
+	fmt.Fprintf(w, "\n--- decided at probability >= %.2f\n", tr.Target)
+	for _, p := range tr.Pieces {
+		kind := "part"
+		if p.Whole {
+			kind = "message"
+		}
+		mark := ""
+		if p.Answered {
+			mark = "  <- answered"
+		}
+		fmt.Fprintf(w, "--- searched: %q (%s, asks %v)%s\n", p.Searched, kind, p.Asks, mark)
+		for _, c := range p.Corrections {
+			fmt.Fprintf(w, "    corrected %q -> %q\n", c.From, c.To)
+		}
+		for i, c := range p.Candidates {
+			fmt.Fprintf(w, "%2d. %-30s score %7.3f  probability %.2f  cover %.2f  missing %v\n", i+1, c.ID, c.Score, c.Probability, c.Features.Cover, c.Missing)
+			if explain {
+				fmt.Fprintf(w, "    why: %s\n", c.Why)
+			}
 		}
 	}
 }

@@ -44,6 +44,10 @@ func runConsole(ctx context.Context, cfg config, args []string, stdin io.Reader,
 			continue
 		}
 		fmt.Fprintln(stdout)
-		writeText(stdout, a.Ask(q))
+		ans, err := a.Ask(q)
+		if err != nil {
+			return err
+		}
+		writeText(stdout, ans)
 	}
 }

@@ -70,7 +70,7 @@ func TestAskText(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	kb, _ := knowledge.Embedded()
-	for _, want := range []string{"20 to 30 minutes", kb.Safety.Advice, "coverage", "searched:"} {
+	for _, want := range []string{"20 to 30 minutes", kb.Safety.Advice, "probability", "searched:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

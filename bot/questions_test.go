@@ -1,0 +1,41 @@
+package bot
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestQuestions(t *testing.T) {
+	tests := []struct {
+		msg  string
+		want []string // the pieces after the whole message, and whether each asks
+	}{
+		{"how long is a session?", nil},
+		{"Hiya, is the number of sessions the same for everyone? cheers", []string{"is the number of sessions the same for everyone?", "cheers."}},
+		{"hello, what are the pros of shockwave therapy for avn? thank you!", []string{"what are the pros of shockwave therapy for avn?", "thank you."}},
+		{"how long is a session and how many will I need", []string{"how long is a session?", "how many will I need?"}},
+		{"I was diagnosed last year. My surgeon mentioned shockwave. How many sessions would I need?",
+			[]string{"I was diagnosed last year.", "My surgeon mentioned shockwave.", "How many sessions would I need?"}},
+		{"**how long** does recovery take?? 🙏 <@123456789012345678>", nil},
+		{"does it hurt, and can I drive home after", []string{"does it hurt?", "can I drive home after?"}},
+		{"salt, pepper and vinegar", nil},
+	}
+	for _, tt := range tests {
+		qs := questions(tt.msg)
+		if len(qs) == 0 || !qs[0].whole {
+			t.Errorf("questions(%q) = %+v: the whole message must come first", tt.msg, qs)
+			continue
+		}
+		var got []string
+		for _, q := range qs[1:] {
+			mark := "."
+			if q.asks {
+				mark = "?"
+			}
+			got = append(got, q.text+mark)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("questions(%q) = %q, want %q", tt.msg, got, tt.want)
+		}
+	}
+}
