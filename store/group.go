@@ -21,7 +21,7 @@ var stopWords = map[string]bool{}
 func init() {
 	for _, w := range strings.Fields(`a about after all also am an and any are as at be been before being
 		but by can could did do does doing for from get got had has have having he her hi hello hey him his
-		how i i'm if in into is it it's its just me might my no not of on or our please she should so some
+		how i i'm if in into is it its just many me might much my no not of on or our please she should so some
 		than thank thanks that the their them then there these they this those to too us was we were what
 		when where which who whom why will with would you your yours`) {
 		stopWords[w] = true

@@ -29,7 +29,7 @@ var (
 	linkRE = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://\S*|\bwww\.\S+|\b(?:[\p{L}\p{N}-]+\.)+(?:com|org|net|edu|gov|io|co|uk|us|ca|au|nz|ie|de|fr|nl|es|it|info|biz|me|gg|ly|app|dev|health|nhs|html?|php)\b(?:/\S*)?`)
 	// A run of digits and separators: a phone number when it holds 7 or more
 	// digits, otherwise left for numberRE.
-	phoneRE = regexp.MustCompile(`\+?\p{N}[\p{N} ().-]{5,}\p{N}`)
+	phoneRE = regexp.MustCompile(`\+?\(?\p{N}[\p{N} ().-]{5,}\p{N}`)
 	idRE    = regexp.MustCompile(`\p{N}{15,}`) // Discord snowflakes and other long ids
 	// Every number, with its decimal, date or time separators.
 	numberRE = regexp.MustCompile(`\p{N}+(?:[.,:/]\p{N}+)*`)
@@ -55,6 +55,7 @@ func Redact(text string) string {
 	text = mentionRE.ReplaceAllLiteralString(text, " "+mentionMark+" ")
 	text = emailRE.ReplaceAllLiteralString(text, " "+emailMark+" ")
 	text = linkRE.ReplaceAllLiteralString(text, " "+linkMark+" ")
+	text = idRE.ReplaceAllLiteralString(text, " "+idMark+" ")
 	text = phoneRE.ReplaceAllStringFunc(text, func(m string) string {
 		digits := 0
 		for _, r := range m {
@@ -67,7 +68,6 @@ func Redact(text string) string {
 		}
 		return m
 	})
-	text = idRE.ReplaceAllLiteralString(text, " "+idMark+" ")
 	text = numberRE.ReplaceAllLiteralString(text, numberMark)
 	text = strings.Join(strings.Fields(text), " ")
 	return capRunes(text, MaxText)
