@@ -9,6 +9,7 @@
 # and postgres refuse to run as root, so as root they run as the postgres user.
 # Everything else goes to stderr; stdout is only the exports.
 set -euo pipefail
+PATH="$PATH:/usr/sbin:/sbin" # runuser, useradd
 
 log() { echo "postgres.sh: $*" >&2; }
 
@@ -55,12 +56,15 @@ free_port() {
 }
 
 start() {
-  local bin dir port
+  # bin, dir and ok are global: the EXIT trap reads them after start returns.
   bin=$(bindir)
   if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
     useradd --system --no-create-home --shell /usr/sbin/nologin postgres
   fi
   dir=$(mktemp -d "${TMPDIR:-/tmp}/avnbot-pg.XXXXXX")
+  # On any failure, stop what was started and leave nothing behind.
+  ok=
+  trap '[ -n "$ok" ] || { as "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"; }' EXIT
   chmod 755 "$dir"
   mkdir "$dir/data"
   if [ "$(id -u)" = 0 ]; then chown -R postgres: "$dir"; fi
@@ -75,6 +79,7 @@ start() {
     [ "$attempt" = 3 ] && { cat "$dir/server.log" >&2; exit 1; }
   done
   as "$bin/createdb" -h 127.0.0.1 -p "$port" -U avnbot avnbot_test
+  ok=1
   log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, data in $dir"
   echo "export AVNBOT_PG_DIR='$dir'"
   echo "export AVNBOT_TEST_DATABASE_URL='postgres://avnbot@127.0.0.1:$port/avnbot_test?sslmode=disable'"
