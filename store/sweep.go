@@ -45,10 +45,14 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (Swept, error) {
 
 // RunSweeper sweeps at once and then every interval until ctx ends, logging
 // what it deleted at debug level and failures as warnings. Start it once per
-// process: `go st.RunSweeper(ctx, time.Hour)`. A nil Store returns at once.
+// process: `go st.RunSweeper(ctx, time.Hour)`; every <= 0 means hourly. A
+// nil Store returns at once.
 func (s *Store) RunSweeper(ctx context.Context, every time.Duration) {
 	if s == nil {
 		return
+	}
+	if every <= 0 {
+		every = time.Hour
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
