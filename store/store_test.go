@@ -383,6 +383,10 @@ func TestOpen(t *testing.T) {
 			if err != nil || st.Questions != int64(i+1) {
 				t.Errorf("open %d (%s): %d questions, %v; want %d: the file keeps them", i, u, st.Questions, err, i+1)
 			}
+			var mode string
+			if err := s.db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+				t.Errorf("open %d (%s): journal mode %q, %v; want wal", i, u, mode, err)
+			}
 			s.Close()
 		}
 		fi, err := os.Stat(path)
