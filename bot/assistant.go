@@ -112,18 +112,18 @@ type Trace struct {
 
 // Ask answers one message.
 func (a *Assistant) Ask(message string) (Answer, error) {
-	ans, _, err := a.decide(message, 3)
+	ans, _, err := a.decide(message, 3, false)
 	return ans, err
 }
 
 // Explain answers like Ask and also returns how: every piece of the message
 // searched, with its top candidates, their probabilities and why.
 func (a *Assistant) Explain(message string, top int) (Answer, Trace, error) {
-	return a.decide(message, top)
+	return a.decide(message, top, true)
 }
 
-// decide is the pipeline.
-func (a *Assistant) decide(message string, top int) (Answer, Trace, error) {
+// decide is the pipeline; why fills in each candidate's Why.
+func (a *Assistant) decide(message string, top int, why bool) (Answer, Trace, error) {
 	q := Normalize(message)
 	ans := Answer{Advice: a.kb.Safety.Advice}
 	tr := Trace{Target: a.model.Target}
@@ -140,7 +140,7 @@ func (a *Assistant) decide(message string, top int) (Answer, Trace, error) {
 
 	qs := questions(tail(q, MaxSearch))
 	for _, qu := range qs {
-		c, err := a.consider(qu, top)
+		c, err := a.consider(qu, top, why)
 		if err != nil {
 			return Answer{}, tr, err
 		}
@@ -184,7 +184,7 @@ func (a *Assistant) decide(message string, top int) (Answer, Trace, error) {
 
 // consider searches one piece of a message, ranks its candidates and
 // decides on the top one.
-func (a *Assistant) consider(q question, top int) (Considered, error) {
+func (a *Assistant) consider(q question, top int, why bool) (Considered, error) {
 	c := Considered{Text: q.text, Whole: q.whole, Asks: q.asks}
 	res, err := a.ix.Search(q.text, index.Options{Top: max(top, trainTop)})
 	if err != nil {
@@ -197,7 +197,10 @@ func (a *Assistant) consider(q question, top int) (Considered, error) {
 		h := res.Hits[i]
 		f := a.model.features(s, order, z, i)
 		cand := Candidate{Ref: Ref{ID: h.ID, Question: a.entries[h.ID].Question}, Score: h.Score,
-			Probability: a.model.Prob(f), Features: f, Why: a.model.Why(f)}
+			Probability: a.model.Prob(f), Features: f}
+		if why {
+			cand.Why = a.model.Why(f)
+		}
 		for j, u := range res.Units {
 			if !h.InEntry[j] {
 				cand.Missing = append(cand.Missing, u.Text)

@@ -67,13 +67,6 @@ type bag struct {
 	n   int // units in all
 }
 
-func (g bag) count(id int32) int {
-	if i, ok := slices.BinarySearch(g.ids, id); ok {
-		return int(g.tf[i])
-	}
-	return 0
-}
-
 // doc is what bleve indexes for an entry: its units, as analysed here.
 type doc struct {
 	Phrasing string `json:"phrasing"`
@@ -288,7 +281,7 @@ func (ix *Index) Search(text string, opt Options) (Result, error) {
 	var res Result
 	res.Searched, res.Corrections = ix.Correct(text)
 	us := ix.syn.units(ix.chain.tokens(res.Searched))
-	ids := make([]int32, 0, len(us))
+	at := make(map[int32]int, len(us)) // unit id → place among res.Units
 	seen := map[string]bool{}
 	n := float64(len(ix.entries))
 	for _, u := range us {
@@ -297,10 +290,9 @@ func (ix *Index) Search(text string, opt Options) (Result, error) {
 		}
 		seen[u.term] = true
 		id, known := ix.vocab[u.term]
-		if !known {
-			id = -1
+		if known {
+			at[id] = len(res.Units)
 		}
-		ids = append(ids, id)
 		df := 0.0
 		if known {
 			df = float64(ix.df[id])
@@ -318,7 +310,7 @@ func (ix *Index) Search(text string, opt Options) (Result, error) {
 		return res, err
 	}
 	for _, ei := range found {
-		if h, ok := ix.score(ei, ids, res.Units, opt.Exclude); ok {
+		if h, ok := ix.score(ei, at, res.Units, opt.Exclude); ok {
 			res.Hits = append(res.Hits, h)
 		}
 	}
@@ -386,48 +378,37 @@ func (ix *Index) find(units []Unit, opt Options) ([]int, error) {
 }
 
 // score computes BM25 of entry ei's best phrasing and of its body for the
-// question's unit ids (-1: unknown), and which units it holds.
-func (ix *Index) score(ei int, ids []int32, units []Unit, exclude func(string, int) bool) (Hit, bool) {
+// question, and which of the question's units it holds. at maps a unit id
+// to its place in the question.
+func (ix *Index) score(ei int, at map[int32]int, units []Unit, exclude func(string, int) bool) (Hit, bool) {
 	e := ix.entries[ei]
-	h := Hit{ID: e.id, Best: -1, InEntry: make([]bool, len(ids)), InPhrasing: make([]bool, len(ids))}
+	h := Hit{ID: e.id, Best: -1, InEntry: make([]bool, len(units)), InPhrasing: make([]bool, len(units))}
+	best := bag{}
 	for p, g := range e.phrasings {
 		if exclude != nil && exclude(e.id, p) {
 			continue
 		}
-		s := ix.bm25(g, ids, units, ix.avgPhr)
+		s := ix.bm25(g, at, units, ix.avgPhr, h.InEntry)
 		if h.Best < 0 || s > h.Phrasing {
-			h.Best, h.Phrasing = p, s
-		}
-		for i, id := range ids {
-			if id >= 0 && g.count(id) > 0 {
-				h.InEntry[i] = true
-			}
+			h.Best, h.Phrasing, best = p, s, g
 		}
 	}
 	if exclude == nil || !exclude(e.id, -1) {
-		h.Body = ix.bm25(e.body, ids, units, ix.avgBody)
-		for i, id := range ids {
-			if id >= 0 && e.body.count(id) > 0 {
-				h.InEntry[i] = true
-			}
-		}
+		h.Body = ix.bm25(e.body, at, units, ix.avgBody, h.InEntry)
 	}
 	if h.Best < 0 && h.Body == 0 {
 		return h, false
 	}
 	h.Score = h.Phrasing + BodyWeight*h.Body
 	if h.Best >= 0 {
-		g := e.phrasings[h.Best]
 		var got, all float64
-		for _, id := range g.ids {
+		for _, id := range best.ids {
 			w := ix.idf(id)
 			all += w
-			if slices.Contains(ids, id) {
+			if i, ok := at[id]; ok {
 				got += w
+				h.InPhrasing[i] = true
 			}
-		}
-		for i, id := range ids {
-			h.InPhrasing[i] = id >= 0 && g.count(id) > 0
 		}
 		if all > 0 {
 			h.Reverse = got / all
@@ -443,18 +424,19 @@ func (ix *Index) idf(id int32) float64 {
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
 
-// bm25 scores a bag for the question's units.
-func (ix *Index) bm25(g bag, ids []int32, units []Unit, avg float64) float64 {
+// bm25 scores a bag for the question's units, and marks in holds the
+// units it holds.
+func (ix *Index) bm25(g bag, at map[int32]int, units []Unit, avg float64, holds []bool) float64 {
 	var s float64
-	for i, id := range ids {
-		if id < 0 {
+	norm := k1 * (1 - b + b*float64(g.n)/avg)
+	for k, id := range g.ids {
+		i, ok := at[id]
+		if !ok {
 			continue
 		}
-		tf := float64(g.count(id))
-		if tf == 0 {
-			continue
-		}
-		s += units[i].IDF * tf * (k1 + 1) / (tf + k1*(1-b+b*float64(g.n)/avg))
+		holds[i] = true
+		tf := float64(g.tf[k])
+		s += units[i].IDF * tf * (k1 + 1) / (tf + norm)
 	}
 	return s
 }
