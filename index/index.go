@@ -29,12 +29,6 @@ const (
 	b  = 0.75
 )
 
-// BodyWeight is how much a match in an entry's body (its answer, quotes and
-// tags) counts against a match in its best phrasing. The body is written to
-// answer, not to be asked, so it is weak evidence of what the entry is
-// about; it still ranks an entry whose phrasings miss a word its answer has.
-const BodyWeight = 0.1
-
 // batchSize bounds the documents per batch: memory scorch keeps one segment
 // per batch and runs no merger, so few large batches search fastest.
 const batchSize = 5000
@@ -240,9 +234,9 @@ func (u Unit) Weight() float64 {
 // Hit is one candidate entry and how it matches.
 type Hit struct {
 	ID       string
-	Score    float64 // Phrasing + BodyWeight·Body: the ranking
+	Score    float64 // the ranking: BM25 of the best phrasing
 	Phrasing float64 // BM25 of the best phrasing
-	Body     float64 // BM25 of the answer, quotes and tags
+	Body     float64 // BM25 of the answer, quotes and tags (not in Score)
 	Best     int     // the best phrasing: 0 the question, then the alternates
 	// InEntry[i] and InPhrasing[i]: the entry anywhere, and its best
 	// phrasing, hold Result.Units[i].
@@ -326,37 +320,35 @@ func (ix *Index) Search(text string, opt Options) (Result, error) {
 	return res, nil
 }
 
-// find asks bleve for the candidates: entries holding any of the question's
-// known units that are not stop words (all its known units when every one
-// is a stop word).
+// find asks bleve for the candidates: the entries holding any of the
+// question's known units, best first by bleve's own BM25, a match in the
+// body counting a tenth of one in a phrasing. Stop words take part at a
+// tenth of their weight too: "how does it spread" must find "How does X
+// spread?" through "how" and "does" when "spread" is unknown, but they
+// should not crowd out the entries that hold the question's topic.
 func (ix *Index) find(units []Unit, opt Options) ([]int, error) {
-	var terms, stops []string
+	var qs []query.Query
 	for _, u := range units {
 		if !u.Known {
 			continue
 		}
+		boost := 1.0
 		if stopWords[u.Text] {
-			stops = append(stops, u.Term)
-		} else {
-			terms = append(terms, u.Term)
+			boost = 0.1
 		}
-	}
-	if len(terms) == 0 {
-		terms = stops
-	}
-	if len(terms) == 0 {
-		return nil, nil
-	}
-	var qs []query.Query
-	for _, t := range terms {
 		for _, f := range []string{"phrasing", "body"} {
-			q := bleve.NewTermQuery(t)
+			q := bleve.NewTermQuery(u.Term)
 			q.SetField(f)
 			if f == "body" {
-				q.SetBoost(BodyWeight)
+				q.SetBoost(boost / 10)
+			} else {
+				q.SetBoost(boost)
 			}
 			qs = append(qs, q)
 		}
+	}
+	if len(qs) == 0 {
+		return nil, nil
 	}
 	size := candidates
 	if opt.Exclude != nil {
@@ -399,7 +391,9 @@ func (ix *Index) score(ei int, at map[int32]int, units []Unit, exclude func(stri
 	if h.Best < 0 && h.Body == 0 {
 		return h, false
 	}
-	h.Score = h.Phrasing + BodyWeight*h.Body
+	// The body is written to answer, not to be asked: it tells which units
+	// the entry holds, and finds candidates, but does not rank them.
+	h.Score = h.Phrasing
 	if h.Best >= 0 {
 		var got, all float64
 		for _, id := range best.ids {
@@ -416,7 +410,7 @@ func (ix *Index) score(ei int, at map[int32]int, units []Unit, exclude func(stri
 	} else {
 		h.Best = 0
 	}
-	return h, h.Score > 0
+	return h, h.Score > 0 || h.Body > 0
 }
 
 func (ix *Index) idf(id int32) float64 {
