@@ -58,7 +58,7 @@ type entry struct {
 type bag struct {
 	ids []int32
 	tf  []uint16
-	n   int // units in all
+	n   int // units in all, stop words left out
 }
 
 // doc is what bleve indexes for an entry: its units, as analysed here.
@@ -165,10 +165,14 @@ func (ix *Index) learn(text string) (bag, string) {
 		terms = append(terms, term)
 	}
 	ts := ix.chain.tokens(text)
+	n := 0 // the length BM25 normalises by: stop words do not count
 	for _, t := range ts {
 		ix.words.add(t.word)
 	}
 	for _, u := range ix.syn.units(ts) {
+		if len(u.words) > 1 || !stopWords[u.words[0]] {
+			n++
+		}
 		add(u.term)
 		if len(u.words) > 1 {
 			for _, tk := range ix.chain.tokens(strings.Join(u.words, " ")) {
@@ -176,7 +180,7 @@ func (ix *Index) learn(text string) (bag, string) {
 			}
 		}
 	}
-	g := bag{ids: make([]int32, 0, len(counts)), n: len(terms)}
+	g := bag{ids: make([]int32, 0, len(counts)), n: n}
 	for id := range counts {
 		g.ids = append(g.ids, id)
 	}
