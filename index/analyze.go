@@ -29,6 +29,9 @@ type chain struct {
 	lower   analysis.TokenFilter
 	possess analysis.TokenFilter
 	stemmer analysis.TokenFilter
+	// stems remembers the stem of every word seen while building; it is
+	// only read once the index is built, so searches share it safely.
+	stems map[string]string
 }
 
 func newChain() *chain {
@@ -37,6 +40,7 @@ func newChain() *chain {
 		lower:   lowercase.NewLowerCaseFilter(),
 		possess: en.NewPossessiveFilter(),
 		stemmer: en.NewEnglishStemmerFilter(),
+		stems:   map[string]string{},
 	}
 }
 
@@ -46,10 +50,37 @@ func (c *chain) tokens(text string) []token {
 	out := make([]token, len(ts))
 	for i, t := range ts {
 		out[i].word = string(t.Term)
+		out[i].stem = c.stems[out[i].word]
 	}
 	ts = c.stemmer.Filter(ts)
 	for i, t := range ts {
+		if out[i].stem == "" {
+			out[i].stem = string(t.Term)
+		}
+	}
+	return out
+}
+
+// learnTokens analyses text while the index is built, remembering stems.
+func (c *chain) learnTokens(text string) []token {
+	ts := c.possess.Filter(c.lower.Filter(c.tok.Tokenize([]byte(text))))
+	out := make([]token, len(ts))
+	var todo analysis.TokenStream
+	var at []int
+	for i, t := range ts {
+		w := string(t.Term)
+		out[i].word = w
+		if st, ok := c.stems[w]; ok {
+			out[i].stem = st
+			continue
+		}
+		todo = append(todo, t)
+		at = append(at, i)
+	}
+	for k, t := range c.stemmer.Filter(todo) {
+		i := at[k]
 		out[i].stem = string(t.Term)
+		c.stems[out[i].word] = out[i].stem
 	}
 	return out
 }
@@ -122,6 +153,7 @@ func (t *synonymTable) match(ts []token, i int) (string, int) {
 type unit struct {
 	term  string
 	words []string
+	stems []string // of the words, for a synonym phrase
 }
 
 // units reduces tokens to units: each synonym phrase becomes its group.
@@ -137,6 +169,7 @@ func (t *synonymTable) units(ts []token) []unit {
 		u := unit{term: g}
 		for _, tk := range ts[i : i+n] {
 			u.words = append(u.words, tk.word)
+			u.stems = append(u.stems, tk.stem)
 		}
 		out = append(out, u)
 		i += n

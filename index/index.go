@@ -41,6 +41,7 @@ type Index struct {
 	entries []entry
 	byID    map[string]int
 	vocab   map[string]int32 // unit → id
+	terms   []string         // id → unit
 	df      []int32          // unit id → entries holding it
 	avgPhr  float64          // mean units in a phrasing
 	avgBody float64          // mean units in a body
@@ -153,18 +154,17 @@ func Build(entries []knowledge.Entry, synonyms []knowledge.Synonyms) (*Index, er
 // still matches, as its words.
 func (ix *Index) learn(text string) (bag, string) {
 	counts := map[int32]int{}
-	var terms []string
 	add := func(term string) {
 		id, ok := ix.vocab[term]
 		if !ok {
 			id = int32(len(ix.df))
 			ix.vocab[term] = id
 			ix.df = append(ix.df, 0)
+			ix.terms = append(ix.terms, term)
 		}
 		counts[id]++
-		terms = append(terms, term)
 	}
-	ts := ix.chain.tokens(text)
+	ts := ix.chain.learnTokens(text)
 	n := 0 // the length BM25 normalises by: stop words do not count
 	for _, t := range ts {
 		ix.words.add(t.word)
@@ -174,13 +174,15 @@ func (ix *Index) learn(text string) (bag, string) {
 			n++
 		}
 		add(u.term)
-		if len(u.words) > 1 {
-			for _, tk := range ix.chain.tokens(strings.Join(u.words, " ")) {
-				add(tk.stem)
+		if len(u.stems) > 1 {
+			for _, st := range u.stems {
+				add(st)
 			}
 		}
 	}
 	g := bag{ids: make([]int32, 0, len(counts)), n: n}
+	// bleve finds candidates by which units an entry holds, once each
+	terms := make([]string, 0, len(counts))
 	for id := range counts {
 		g.ids = append(g.ids, id)
 	}
@@ -188,6 +190,7 @@ func (ix *Index) learn(text string) (bag, string) {
 	g.tf = make([]uint16, len(g.ids))
 	for i, id := range g.ids {
 		g.tf[i] = uint16(min(counts[id], math.MaxUint16))
+		terms = append(terms, ix.terms[id])
 	}
 	return g, strings.Join(terms, " ")
 }
@@ -270,6 +273,9 @@ type Options struct {
 // candidates is how many entries bleve proposes for scoring.
 const candidates = 60
 
+// maxFind is how many of a question's words find the candidates.
+const maxFind = 12
+
 // Search finds the entries that best match text, after correcting its
 // spelling. The text is never given to bleve's query-string language.
 func (ix *Index) Search(text string, opt Options) (Result, error) {
@@ -325,38 +331,54 @@ func (ix *Index) Search(text string, opt Options) (Result, error) {
 }
 
 // find asks bleve for the candidates: the entries holding any of the
-// question's known units, best first by bleve's own BM25, a match in the
-// body counting a tenth of one in a phrasing. Stop words take part at a
-// tenth of their weight too: "how does it spread" must find "How does X
-// spread?" through "how" and "does" when "spread" is unknown, but they
-// should not crowd out the entries that hold the question's topic.
+// question's known units that are not stop words, best first by bleve's own
+// BM25, a match in the body counting a tenth of one in a phrasing. When
+// those find fewer than enough, the stop words search too: "how does it
+// spread" must find "How does X spread?" through "how" and "does" when
+// "spread" is unknown. On a large knowledge the topic words find plenty,
+// and the stop words, which every entry holds, are never searched.
 func (ix *Index) find(units []Unit, opt Options) ([]int, error) {
+	size := candidates
+	if opt.Exclude != nil {
+		size += candidates // room for what is hidden
+	}
+	var topic, stop []Unit
+	for _, u := range units {
+		switch {
+		case !u.Known:
+		case stopWords[u.Text]:
+			stop = append(stop, u)
+		default:
+			topic = append(topic, u)
+		}
+	}
+	// the rarest words are what set candidates apart; a long message's
+	// common words would only make the search slow
+	slices.SortStableFunc(topic, func(a, b Unit) int { return cmp.Compare(b.IDF, a.IDF) })
+	topic = topic[:min(len(topic), maxFind)]
+	out, err := ix.bleveSearch(topic, size, nil)
+	if err != nil || len(out) >= size || len(stop) == 0 {
+		return out, err
+	}
+	return ix.bleveSearch(append(topic, stop...), size, out)
+}
+
+// bleveSearch returns the entries bleve finds for the units, after those in
+// first.
+func (ix *Index) bleveSearch(units []Unit, size int, first []int) ([]int, error) {
+	if len(units) == 0 {
+		return first, nil
+	}
 	var qs []query.Query
 	for _, u := range units {
-		if !u.Known {
-			continue
-		}
-		boost := 1.0
-		if stopWords[u.Text] {
-			boost = 0.1
-		}
 		for _, f := range []string{"phrasing", "body"} {
 			q := bleve.NewTermQuery(u.Term)
 			q.SetField(f)
 			if f == "body" {
-				q.SetBoost(boost / 10)
-			} else {
-				q.SetBoost(boost)
+				q.SetBoost(0.1)
 			}
 			qs = append(qs, q)
 		}
-	}
-	if len(qs) == 0 {
-		return nil, nil
-	}
-	size := candidates
-	if opt.Exclude != nil {
-		size += candidates // room for what is hidden
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), size, 0, false)
 	req.SortBy([]string{"-_score", "_id"})
@@ -364,9 +386,14 @@ func (ix *Index) find(units []Unit, opt Options) ([]int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	out := make([]int, 0, len(sr.Hits))
+	out := first
+	seen := make(map[int]bool, len(first))
+	for _, i := range first {
+		seen[i] = true
+	}
 	for _, h := range sr.Hits {
-		if i, ok := ix.byID[h.ID]; ok {
+		if i, ok := ix.byID[h.ID]; ok && !seen[i] && len(out) < size {
+			seen[i] = true
 			out = append(out, i)
 		}
 	}
