@@ -230,9 +230,12 @@ type Unit struct {
 
 // Weight is the unit's share in how much of a question is explained: its
 // rarity among the entries, or for a unit no entry holds, how specific it
-// is in English (function words weigh nothing, "medicare" a lot).
+// is in English ("medicare" weighs a lot). Function words weigh nothing.
 func (u Unit) Weight() float64 {
-	if u.Known {
+	switch {
+	case u.Specificity == 0:
+		return 0 // a function word: "would", "be", "at"
+	case u.Known:
 		return u.IDF
 	}
 	return u.IDF * u.Specificity
