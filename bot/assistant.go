@@ -221,9 +221,13 @@ func (a *Assistant) pick(ps []Considered, urgent bool) []int {
 	good := func(i int) bool {
 		return len(ps[i].Candidates) > 0 && ps[i].Candidates[0].Probability >= a.model.Target
 	}
+	// A piece is not answered alone when most of the message is about
+	// something the FAQ does not know: "I heard drug X works for Y. Where
+	// can I get it?" does not ask where to get this FAQ's treatment.
+	foreign := len(ps) > 0 && ps[0].Whole && len(ps[0].Candidates) > 0 && ps[0].Candidates[0].Features.Unknown > 0.5
 	var asks []int
 	for i, p := range ps {
-		if !p.Whole && p.Asks && good(i) {
+		if !p.Whole && p.Asks && good(i) && !foreign {
 			asks = append(asks, i)
 		}
 	}
