@@ -16,13 +16,21 @@ import (
 
 // lexicon is the set of words in the knowledge with their frequencies.
 type lexicon struct {
-	freq  map[string]int
-	byLen map[int][]string // words by length in bytes, for candidates
-	sound map[string][]string
+	freq map[string]int
+	// byStart holds the words by first letter and length in bytes: a typo
+	// rarely changes the first letter, and when it does ("fizio"), the
+	// word's sound finds it.
+	byStart map[startKey][]string
+	sound   map[string][]string
+}
+
+type startKey struct {
+	first byte
+	n     int
 }
 
 func newLexicon() *lexicon {
-	return &lexicon{freq: map[string]int{}, byLen: map[int][]string{}, sound: map[string][]string{}}
+	return &lexicon{freq: map[string]int{}, byStart: map[startKey][]string{}, sound: map[string][]string{}}
 }
 
 // add records one lower-case word of the knowledge.
@@ -31,9 +39,10 @@ func (l *lexicon) add(w string) {
 		return
 	}
 	if l.freq[w] == 0 {
-		l.byLen[len(w)] = append(l.byLen[len(w)], w)
-		k := soundKey(w)
-		l.sound[k] = append(l.sound[k], w)
+		k := startKey{w[0], len(w)}
+		l.byStart[k] = append(l.byStart[k], w)
+		sk := soundKey(w)
+		l.sound[sk] = append(l.sound[sk], w)
 	}
 	l.freq[w]++
 }
@@ -79,7 +88,7 @@ func (l *lexicon) correct(w string) string {
 		}
 	}
 	for n := len(w) - k; n <= len(w)+k; n++ {
-		for _, c := range l.byLen[n] {
+		for _, c := range l.byStart[startKey{w[0], n}] {
 			if d := distance(w, c, k); d <= k {
 				consider(c, d)
 			}
@@ -170,13 +179,14 @@ func distance(a, b string, limit int) int {
 	return prev[len(b)]
 }
 
+var sounds = strings.NewReplacer("ph", "f", "ck", "k", "ae", "e", "oe", "e", "qu", "kw", "q", "k", "z", "s", "y", "i", "x", "ks")
+
 // soundKey spells a word as it sounds, roughly, so that "fizio" and
 // "physio", "nekrosis" and "necrosis", "anestetic" and "anaesthetic" meet:
 // ph is f, ck, c before a hard vowel, and q are k, z is s, y is i, "ae" and
 // "oe" are e, h after a consonant and doubled letters go.
 func soundKey(w string) string {
-	r := strings.NewReplacer("ph", "f", "ck", "k", "ae", "e", "oe", "e", "qu", "kw", "q", "k", "z", "s", "y", "i", "x", "ks")
-	s := r.Replace(w)
+	s := sounds.Replace(w)
 	var b strings.Builder
 	var last byte
 	for i := 0; i < len(s); i++ {
