@@ -8,7 +8,11 @@
 //
 // A common word (up to level 35) that WordNet knows neither as a noun, a
 // verb nor an adjective, in any inflection, is marked "f": a function word
-// ("the", "everyone", "really", "hey"), which names no topic.
+// ("the", "everyone", "really", "hey"), which names no topic. So is a word
+// of the standard stop list (Lucene's and Snowball's, as bleve ships it)
+// that WordNet knows neither as an adjective nor an adverb: "me", "it" and
+// "us" are nouns to WordNet only as abbreviations, while "not", "after",
+// "same" and "few" modify what they qualify and keep their weight.
 //
 // SCOWL comes from Debian's scowl package, WordNet from wordnet-base
 // (apt-get install scowl wordnet-base); their licences are in
@@ -28,6 +32,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 )
 
 const dir = "/usr/share/dict/scowl"
@@ -61,6 +68,11 @@ func main() {
 		}
 	}
 	content := wordnet()
+	modifiers := wordnetPOS("adj", "adv")
+	stops := analysis.NewTokenMap()
+	if err := stops.LoadBytes(en.EnglishStopWords); err != nil {
+		log.Fatal(err)
+	}
 	words := make([]string, 0, len(level))
 	for w := range level {
 		words = append(words, w)
@@ -75,7 +87,9 @@ func main() {
 	var nf int
 	for _, w := range words {
 		mark := ""
-		if level[w] <= 35 && lower[w] && !strings.HasSuffix(w, "'s") && !isContent(w, content) {
+		_, stop := stops[w]
+		if level[w] <= 35 && lower[w] && !strings.HasSuffix(w, "'s") && !isContent(w, content) ||
+			stop && !modifiers[w] {
 			mark = " f"
 			nf++
 		}
@@ -124,6 +138,26 @@ func wordnet() map[string][]string {
 			fs := strings.Fields(sc.Text())
 			if len(fs) > 1 {
 				m["exc:"+fs[0]] = append(m["exc:"+fs[0]], fs[1:]...)
+			}
+		}
+		f.Close()
+	}
+	return m
+}
+
+// wordnetPOS returns the lemmas of the given parts of speech.
+func wordnetPOS(pos ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, p := range pos {
+		f, err := os.Open(filepath.Join(wordnetDir, "index."+p))
+		if err != nil {
+			log.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if l := sc.Text(); !strings.HasPrefix(l, " ") {
+				w, _, _ := strings.Cut(l, " ")
+				m[w] = true
 			}
 		}
 		f.Close()
