@@ -29,6 +29,7 @@ type webhookClient struct {
 	client *http.Client // the session's, so DISCORD_API_BASE applies
 	agent  string
 	log    *slog.Logger
+	obs    Observer // counts 429 waits; nil: none
 }
 
 // Retry policy for interaction responses.
@@ -91,6 +92,9 @@ func (c *webhookClient) do(ctx context.Context, method, url string, body any) er
 		}
 		if wait < 0 || attempt == maxAttempts {
 			return fmt.Errorf("%s: %w", route, err)
+		}
+		if c.obs != nil && strings.HasPrefix(err.Error(), "HTTP 429") {
+			c.obs.RateLimitWait()
 		}
 		c.log.LogAttrs(ctx, slog.LevelWarn, "discord asked to retry", slog.String("route", route),
 			slog.String("err", err.Error()), slog.Duration("in", wait))
