@@ -78,6 +78,12 @@ type httpFixture struct {
 
 func newHTTPFixture(t *testing.T, a Assistant, deferAfter time.Duration) *httpFixture {
 	t.Helper()
+	return newObservedHTTPFixture(t, a, deferAfter, nil)
+}
+
+// newObservedHTTPFixture is newHTTPFixture telling obs, not a *counts.
+func newObservedHTTPFixture(t *testing.T, a Assistant, deferAfter time.Duration, obs Observer) *httpFixture {
+	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -88,10 +94,13 @@ func newHTTPFixture(t *testing.T, a Assistant, deferAfter time.Duration) *httpFi
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.e = NewEndpoint(NewHandler(a, Config{AskPrivate: true}, log), pub, log)
+	if obs == nil {
+		obs = f.obs
+	}
+	f.e = NewEndpoint(NewHandler(a, Config{AskPrivate: true, Metrics: obs}, log), pub, log)
 	f.e.DeferAfter = deferAfter
 	f.e.Client = client
-	f.e.Metrics = f.obs
+	f.e.Metrics = obs
 	f.http = httptest.NewServer(f.e)
 	t.Cleanup(func() {
 		f.http.Close()
