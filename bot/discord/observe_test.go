@@ -119,7 +119,6 @@ func checkLabel(t *testing.T, fam *dto.MetricFamily, l *dto.LabelPair, digits *r
 	}
 }
 
-
 func ed25519Other(t *testing.T) ed25519.PrivateKey {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(nil)
