@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,11 +67,17 @@ type Endpoint struct {
 	Client *http.Client
 	// Metrics, when set, counts refused requests, deferrals and panics.
 	Metrics Observer
+	// Workers bounds the interactions answered at once (default: one per
+	// CPU); the others wait their turn. Answering is CPU work: unbounded,
+	// a burst would slow every answer down, and even the deferred
+	// responses would miss the deadline waiting for a CPU.
+	Workers int
 
 	init     sync.Once
 	seen     *seen
 	quiet    *quietLog
 	rest     *webhookClient
+	workers  chan struct{}
 	inFlight sync.WaitGroup // deferred answers still to send
 }
 
@@ -114,6 +121,11 @@ func (e *Endpoint) setup() {
 		if client == nil {
 			client = &http.Client{Timeout: 20 * time.Second}
 		}
+		n := e.Workers
+		if n <= 0 {
+			n = runtime.GOMAXPROCS(0)
+		}
+		e.workers = make(chan struct{}, n)
 		e.rest = &webhookClient{client: client, agent: "DiscordBot (https://github.com/avnbot/avnbot, 1)", log: e.logger(), obs: e.obs()}
 	})
 }
@@ -195,6 +207,14 @@ func (e *Endpoint) answer(ctx context.Context, w http.ResponseWriter, i *discord
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replyTimeout)
 	done := make(chan *discordgo.InteractionResponse, 1)
 	go func() {
+		select {
+		case e.workers <- struct{}{}:
+			defer func() { <-e.workers }()
+		case <-actx.Done():
+			log.LogAttrs(actx, slog.LevelError, "interaction not answered: too busy")
+			done <- sorry()
+			return
+		}
 		defer func() {
 			if r := recover(); r != nil {
 				log.LogAttrs(actx, slog.LevelError, "interaction handler panicked", slog.Any("panic", r))

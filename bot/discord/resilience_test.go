@@ -76,13 +76,13 @@ type httpFixture struct {
 	logs *syncBuffer
 }
 
-func newHTTPFixture(t *testing.T, a Assistant, deferAfter time.Duration) *httpFixture {
+func newHTTPFixture(t testing.TB, a Assistant, deferAfter time.Duration) *httpFixture {
 	t.Helper()
 	return newObservedHTTPFixture(t, a, deferAfter, nil)
 }
 
 // newObservedHTTPFixture is newHTTPFixture telling obs, not a *counts.
-func newObservedHTTPFixture(t *testing.T, a Assistant, deferAfter time.Duration, obs Observer) *httpFixture {
+func newObservedHTTPFixture(t testing.TB, a Assistant, deferAfter time.Duration, obs Observer) *httpFixture {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
