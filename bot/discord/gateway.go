@@ -114,6 +114,9 @@ type Bot struct {
 	// never); minBeat is the shortest gap between ACKs it takes for the
 	// heartbeat interval (1 s; Discord's is about 41 s). Tests set both.
 	watch, minBeat time.Duration
+	// conns counts connect calls, for the watchdog to tell a reconnection
+	// from a heartbeat interval.
+	conns atomic.Int64
 	// trace, set by tests before Run, is called when an event is done.
 	trace func(event string, replied bool)
 }
@@ -265,6 +268,7 @@ func unreachable(err error) bool {
 // until it works, ctx is done or Discord closes with a fatal code. discordgo
 // resumes when it has a session, else identifies.
 func (b *Bot) connect(ctx context.Context) error {
+	b.conns.Add(1)
 	wait := time.Second
 	for {
 		err := b.s.Open()

@@ -423,7 +423,7 @@ func TestUnreachable(t *testing.T) {
 // own check after five, and the session resumes on a new connection.
 func TestE2EZombie(t *testing.T) {
 	t.Parallel()
-	const beat = 250 * time.Millisecond
+	const beat = 400 * time.Millisecond
 	for _, watch := range []bool{true, false} {
 		t.Run(map[bool]string{true: "watchdog", false: "discordgo alone"}[watch], func(t *testing.T) {
 			t.Parallel()
@@ -476,4 +476,31 @@ func TestE2EZombie(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestE2EWatchdogReconnect: the gap across a reconnection (at least the
+// second discordgo's Close sleeps) is not taken for the heartbeat interval,
+// which would close every new connection as a zombie.
+func TestE2EWatchdogReconnect(t *testing.T) {
+	t.Parallel()
+	const beat = 3 * time.Second
+	obs := &counts{}
+	h := startBot(t, func(s *setup) {
+		s.srvOpts = []discordtest.Option{discordtest.WithHeartbeatInterval(beat)}
+		s.gw.Metrics = obs
+		s.tune = func(b *Bot) { b.watch, b.minBeat = 10*time.Millisecond, 500*time.Millisecond }
+	})
+	h.ready(t)
+	if err := h.srv.Drop(); err != nil {
+		t.Fatal(err)
+	}
+	h.ready(t)
+	time.Sleep(beat * 3 / 4) // longer than 1.5 × the gap across the reconnection
+	if got := obs.get("zombie"); got != 0 {
+		t.Errorf("watchdog closed %d healthy connections", got)
+	}
+	if got := h.srv.Connections(); got != 2 {
+		t.Errorf("connections = %d, want 2", got)
+	}
+	h.answered(t)
 }

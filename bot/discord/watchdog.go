@@ -21,14 +21,15 @@ const zombieCode = 4000
 // LastHeartbeatAck can be read without a data race (it is written under the
 // session lock), so the watchdog learns the interval as the latest gap
 // between two ACKs that is at least minBeat long (shorter gaps are the ACK
-// right after HELLO, a round trip apart). Until it has one, discordgo's own
-// check is the only one.
+// right after HELLO, a round trip apart) and does not span a reconnection.
+// Until it has one, discordgo's own check is the only one.
 func (b *Bot) watchdog(ctx context.Context) {
 	t := time.NewTicker(b.watch)
 	defer t.Stop()
 	var last time.Time     // the ACK time last seen
 	var beat time.Duration // the heartbeat interval as learnt; 0: not yet
 	skip := false          // the next gap spans a reconnection: not an interval
+	var conn int64         // b.conns when last looked
 	for {
 		select {
 		case <-ctx.Done():
@@ -38,6 +39,13 @@ func (b *Bot) watchdog(ctx context.Context) {
 		b.s.RLock()
 		ack, ready := b.s.LastHeartbeatAck, b.s.DataReady
 		b.s.RUnlock()
+		if n := b.conns.Load(); n != conn {
+			// A new connection (counted before it opens): the gap from the
+			// old one's last ACK to the new one's first says nothing of
+			// the interval.
+			conn, last, skip = n, ack, true
+			continue
+		}
 		if !ack.Equal(last) {
 			if gap := ack.Sub(last); !last.IsZero() && !skip && gap >= b.minBeat {
 				beat = gap
