@@ -48,13 +48,16 @@ func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer
 	}
 	defer a.Close()
 	log := cfg.loggerTo(stderr)
-	// Metrics are on with METRICS_ADDR; obs and instrument stay nil otherwise.
+	// Metrics are on with METRICS_ADDR; m, obs and instrument stay nil
+	// otherwise. m's methods do nothing on nil, so knowledge reloads can
+	// report through m.ObserveReload either way.
+	var m *metrics.Metrics
 	var obs discord.Observer
 	var instrument func(http.RoundTripper) http.RoundTripper
 	if cfg.MetricsAddr != "" {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-		m := metrics.New(reg)
+		m = metrics.New(reg)
 		obs, instrument = m, m.Transport
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)
 		if err != nil {
