@@ -64,6 +64,7 @@ func LoadDir(dir string) (*Base, error) {
 // Load reads and validates a knowledge directory. On any problem it returns
 // nil and a Problems error listing all of them.
 func Load(fsys fs.FS) (*Base, error) {
+	fsys = capped{fsys} // files over MaxFileSize are reported, not read
 	var ps Problems
 	b := &Base{}
 	for _, f := range mdFiles(fsys, SourcesDir, &ps) {

@@ -1,14 +1,64 @@
 package knowledge
 
 import (
+	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 	"unicode"
 )
 
+// Size caps, generous for a real FAQ, that keep a runaway file (say, a
+// generated list of 200,000 alternates) from passing lint and then taking
+// minutes and gigabytes to index at start-up.
+const (
+	MaxEntries    = 2000      // FAQ entries in faq/
+	MaxAlternates = 50        // alternates per entry
+	MaxFileSize   = 256 << 10 // bytes per file; larger files are not read
+)
+
+// capped is a knowledge directory whose files over MaxFileSize cannot be
+// read: the loaders report them with the error's message, and never hold
+// them in memory.
+type capped struct{ fs.FS }
+
+// errTooLarge is the error reading a file over MaxFileSize.
+type errTooLarge int64
+
+func (e errTooLarge) Error() string {
+	return fmt.Sprintf("it is %d KiB and a knowledge file may be at most %d KiB; split it or shorten it", (int64(e)+1023)>>10, MaxFileSize>>10)
+}
+
+func (c capped) Open(name string) (fs.File, error) {
+	f, err := c.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err == nil && !st.IsDir() && st.Size() > MaxFileSize {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errTooLarge(st.Size())}
+	}
+	return f, nil
+}
+
+// checkSize reports more entries, or alternates in an entry, than the caps.
+func checkSize(b *Base, ps *Problems) {
+	if n := len(b.Entries); n > MaxEntries {
+		*ps = append(*ps, Problem{File: FAQDir, Msg: fmt.Sprintf("%d entries; the FAQ may hold at most %d: merge entries that answer the same question", n, MaxEntries)})
+	}
+	for _, e := range b.Entries {
+		if n := len(e.Alternates); n > MaxAlternates {
+			field := "alternates[" + strconv.Itoa(MaxAlternates) + "]"
+			*ps = append(*ps, Problem{File: e.File, Line: e.pos[field], Field: "alternates",
+				Msg: fmt.Sprintf("%d alternates; an entry may have at most %d: keep the ones patients really write (lay words, spellings), drop near-repeats", n, MaxAlternates)})
+		}
+	}
+}
+
 // validate checks what spans files: unique ids and phrasings, known sources,
 // verbatim quotes.
 func validate(b *Base, ps *Problems) {
+	checkSize(b, ps)
 	sources := map[string]Source{}
 	for _, s := range b.Sources {
 		if prev, ok := sources[s.ID]; ok {

@@ -78,6 +78,7 @@ type setup struct {
 	gw      GatewayConfig
 	srvOpts []discordtest.Option
 	before  func(*discordtest.Server) // before the bot starts
+	tune    func(*Bot)                // before it runs
 }
 
 func testCtx(t testing.TB) context.Context {
@@ -129,6 +130,9 @@ func run(t testing.TB, st setup) *harness {
 	st.gw.Token = "test-token"
 	st.gw.APIBase = srv.URL()
 	b := NewBot(NewHandler(st.a, st.cfg, log), st.gw, log)
+	if st.tune != nil {
+		st.tune(b)
+	}
 	h := &harness{srv: srv, bot: b, errc: make(chan error, 1), done: make(chan traced, 100), logs: logs}
 	b.trace = func(event string, replied bool) {
 		select {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,6 +50,12 @@ type GatewayConfig struct {
 	AskPrivate bool
 	// DeferAfter overrides the package default when positive.
 	DeferAfter time.Duration
+	// Metrics, when set, is told about questions, reconnections, resumes,
+	// rate-limit waits and the like.
+	Metrics Observer
+	// Instrument, when set, wraps the transport of every REST call (e.g.
+	// metrics.Transport, to time Discord's round trips).
+	Instrument func(http.RoundTripper) http.RoundTripper
 }
 
 // FatalCloseError is a gateway close code that retrying cannot fix. Run
@@ -101,6 +106,17 @@ type Bot struct {
 	wg      sync.WaitGroup
 
 	reconnect chan struct{} // a Disconnect event asks for a reconnect
+	obs       Observer
+	// retryAfter is the first wait before retrying command registration
+	// (1 s), doubling up to a minute.
+	retryAfter time.Duration
+	// watch is how often the watchdog looks at heartbeat ACKs (1 s; <0:
+	// never); minBeat is the shortest gap between ACKs it takes for the
+	// heartbeat interval (1 s; Discord's is about 41 s). Tests set both.
+	watch, minBeat time.Duration
+	// conns counts connect calls, for the watchdog to tell a reconnection
+	// from a heartbeat interval.
+	conns atomic.Int64
 	// trace, set by tests before Run, is called when an event is done.
 	trace func(event string, replied bool)
 }
@@ -113,7 +129,8 @@ func NewBot(h *Handler, cfg GatewayConfig, log *slog.Logger) *Bot {
 	if cfg.DeferAfter <= 0 {
 		cfg.DeferAfter = DeferAfter
 	}
-	return &Bot{h: h, cfg: cfg, log: log, reconnect: make(chan struct{}, 1)}
+	return &Bot{h: h, cfg: cfg, log: log, reconnect: make(chan struct{}, 1), obs: observer(cfg.Metrics),
+		retryAfter: time.Second, watch: time.Second, minBeat: time.Second}
 }
 
 // Run connects and answers until ctx is cancelled, then stops taking
@@ -135,14 +152,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("discord session: %w", err)
 	}
-	client := &http.Client{Timeout: 20 * time.Second}
-	if b.cfg.APIBase != "" {
-		base, err := url.Parse(b.cfg.APIBase)
-		if err != nil || base.Scheme == "" || base.Host == "" {
-			return fmt.Errorf("DISCORD_API_BASE=%q: use a base URL such as http://127.0.0.1:8080", b.cfg.APIBase)
-		}
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		client.Transport = rebase{base: base, next: tr}
+	client, err := RESTClient(b.cfg.APIBase, b.cfg.Instrument)
+	if err != nil {
+		return err
 	}
 	s.Client = client
 	s.Identify.Intents = Intents
@@ -153,7 +165,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	s.ShouldReconnectOnError = false
 	s.StateEnabled = true
 	b.s = s
-	b.rest = &webhookClient{client: client, agent: s.UserAgent, log: b.log}
+	b.rest = &webhookClient{client: client, agent: s.UserAgent, log: b.log, obs: b.obs}
 
 	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 		b.botID.Store(r.User.ID)
@@ -161,7 +173,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	})
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
 		b.log.LogAttrs(ctx, slog.LevelInfo, "discord resumed")
+		b.obs.Resume()
 	})
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.RateLimit) { b.obs.RateLimitWait() })
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
 		select {
 		case b.reconnect <- struct{}{}:
@@ -176,23 +190,27 @@ func (b *Bot) Run(ctx context.Context) error {
 	// Commands belong to the application, not a shard: shard 0 registers
 	// them, so N shards starting together make one call, not N.
 	if b.cfg.ShardID == 0 {
-		cmds, err := s.ApplicationCommandBulkOverwrite(b.cfg.AppID, b.cfg.GuildID, Commands(), discordgo.WithContext(ctx))
-		if err != nil {
+		if err := b.register(ctx); err != nil {
 			if ctx.Err() != nil {
 				return nil // stopped while starting
 			}
-			return fmt.Errorf("register commands: %w%s", err, registerHint(err, b.cfg.GuildID))
+			return err
 		}
-		b.log.LogAttrs(ctx, slog.LevelInfo, "commands registered", slog.Int("count", len(cmds)), slog.String("guild", b.cfg.GuildID))
 	}
 
 	err = b.connect(ctx)
+	if err == nil && b.watch > 0 {
+		wctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go b.watchdog(wctx)
+	}
 	for err == nil {
 		select {
 		case <-ctx.Done():
 		case <-b.reconnect:
 			if ctx.Err() == nil {
 				b.log.LogAttrs(ctx, slog.LevelWarn, "discord gateway disconnected; reconnecting")
+				b.obs.Reconnect()
 				err = b.connect(ctx)
 				continue
 			}
@@ -206,10 +224,51 @@ func (b *Bot) Run(ctx context.Context) error {
 	return err
 }
 
+// register overwrites the application commands. While Discord cannot be
+// reached (a network error, a 5xx) it retries with backoff, 1 s doubling to
+// a minute, until ctx is done; an answer that retrying cannot change (a bad
+// token, a wrong application id) ends it with what to fix.
+func (b *Bot) register(ctx context.Context) error {
+	wait := b.retryAfter
+	for {
+		cmds, err := b.s.ApplicationCommandBulkOverwrite(b.cfg.AppID, b.cfg.GuildID, Commands(), discordgo.WithContext(ctx))
+		if err == nil {
+			b.log.LogAttrs(ctx, slog.LevelInfo, "commands registered", slog.Int("count", len(cmds)), slog.String("guild", b.cfg.GuildID))
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !unreachable(err) {
+			return fmt.Errorf("register commands: %w%s", err, registerHint(err, b.cfg.GuildID))
+		}
+		b.log.LogAttrs(ctx, slog.LevelWarn, "cannot reach Discord to register the commands; retrying",
+			slog.String("err", err.Error()), slog.Duration("in", wait))
+		b.obs.StartRetry()
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		wait = min(2*wait, time.Minute)
+	}
+}
+
+// unreachable reports whether err says Discord could not be reached or
+// failed on its side (no answer, or a 5xx), which retrying may fix.
+func unreachable(err error) bool {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) {
+		return re.Response != nil && re.Response.StatusCode >= 500
+	}
+	return true
+}
+
 // connect opens the gateway, retrying with backoff (1 s doubling to 1 min)
 // until it works, ctx is done or Discord closes with a fatal code. discordgo
 // resumes when it has a session, else identifies.
 func (b *Bot) connect(ctx context.Context) error {
+	b.conns.Add(1)
 	wait := time.Second
 	for {
 		err := b.s.Open()
@@ -285,6 +344,7 @@ func (b *Bot) interaction(ctx context.Context, i *discordgo.Interaction) bool {
 		defer func() {
 			if r := recover(); r != nil {
 				log.LogAttrs(ctx, slog.LevelError, "interaction handler panicked", slog.Any("panic", r))
+				b.obs.Panic()
 				done <- sorry()
 			}
 		}()
@@ -313,6 +373,7 @@ func (b *Bot) interaction(ctx context.Context, i *discordgo.Interaction) bool {
 			return false
 		}
 		deferred = true
+		b.obs.Deferred()
 		resp = <-done
 		if err := b.rest.followup(ctx, b.appID(i), i.Token, flags, resp.Data); err != nil {
 			log.LogAttrs(ctx, slog.LevelError, "edit deferred response", slog.String("err", err.Error()))
@@ -341,11 +402,14 @@ func sorry() *discordgo.InteractionResponse {
 	})
 }
 
-// private predicts whether the Handler's answer to i is ephemeral, which a
+// private predicts whether the Handler's answer to i is ephemeral.
+func (b *Bot) private(i *discordgo.Interaction) bool { return ephemeral(i, b.cfg.AskPrivate) }
+
+// ephemeral predicts whether the Handler's answer to i is ephemeral, which a
 // deferred response must choose before the answer exists: /ask as asked or
-// by default, /faq by default, /about and related-topic buttons always,
-// Share never.
-func (b *Bot) private(i *discordgo.Interaction) bool {
+// by default (askPrivate), /faq by default, /about and related-topic buttons
+// always, Share never.
+func ephemeral(i *discordgo.Interaction, askPrivate bool) bool {
 	switch d := i.Data.(type) {
 	case discordgo.ApplicationCommandInteractionData:
 		switch d.Name {
@@ -353,9 +417,9 @@ func (b *Bot) private(i *discordgo.Interaction) bool {
 			if p, ok := boolOption(d.Options, OptPrivate); ok {
 				return p
 			}
-			return b.cfg.AskPrivate
+			return askPrivate
 		case CmdFAQ:
-			return b.cfg.AskPrivate
+			return askPrivate
 		}
 		return true
 	case discordgo.MessageComponentInteractionData:
@@ -382,6 +446,7 @@ func (b *Bot) message(ctx context.Context, m *discordgo.Message) bool {
 		defer func() {
 			if r := recover(); r != nil {
 				b.log.LogAttrs(ctx, slog.LevelError, "message handler panicked", slog.String("message", m.ID), slog.Any("panic", r))
+				b.obs.Panic()
 				send = nil
 			}
 		}()
@@ -415,20 +480,4 @@ func registerHint(err error, guild string) string {
 		return " (DISCORD_APP_ID or DISCORD_GUILD_ID does not exist)"
 	}
 	return ""
-}
-
-// rebase sends every request to base, keeping its path and query (and
-// prefixing base's own path, for a proxy mounted below /).
-type rebase struct {
-	base *url.URL
-	next http.RoundTripper
-}
-
-func (rt rebase) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.URL.Scheme = rt.base.Scheme
-	r.URL.Host = rt.base.Host
-	r.URL.Path = strings.TrimSuffix(rt.base.Path, "/") + r.URL.Path
-	r.Host = rt.base.Host
-	return rt.next.RoundTrip(r)
 }

@@ -35,6 +35,8 @@ type Config struct {
 	LogQuestions bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Metrics, when set, counts questions by kind and times the answers.
+	Metrics Observer
 }
 
 // Handler turns interactions and messages into replies. It returns them
@@ -46,6 +48,7 @@ type Handler struct {
 	log    *slog.Logger
 	cool   *cooldown
 	advice string
+	obs    Observer
 }
 
 // NewHandler returns a handler answering from a. A nil logger discards logs.
@@ -63,6 +66,7 @@ func NewHandler(a Assistant, cfg Config, log *slog.Logger) *Handler {
 		log:    log,
 		cool:   newCooldown(cfg.Cooldown, cfg.Burst),
 		advice: none.Advice,
+		obs:    observer(cfg.Metrics),
 	}
 }
 
@@ -167,7 +171,9 @@ func (h *Handler) ask(ctx context.Context, log *slog.Logger, q string) bot.Answe
 	if h.cfg.LogQuestions {
 		log.LogAttrs(ctx, slog.LevelDebug, "question", slog.String("text", q))
 	}
+	start := time.Now()
 	ans, err := h.a.Ask(q)
+	h.obs.Question(questionKind(ans, err), time.Since(start))
 	if err != nil {
 		// the search failed: say so, never pretend nothing matched
 		log.Error("answer failed", "err", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,6 +30,7 @@ type webhookClient struct {
 	client *http.Client // the session's, so DISCORD_API_BASE applies
 	agent  string
 	log    *slog.Logger
+	obs    Observer // counts 429 waits; nil: none
 }
 
 // Retry policy for interaction responses.
@@ -92,6 +94,9 @@ func (c *webhookClient) do(ctx context.Context, method, url string, body any) er
 		if wait < 0 || attempt == maxAttempts {
 			return fmt.Errorf("%s: %w", route, err)
 		}
+		if c.obs != nil && errors.Is(err, errRateLimited) {
+			c.obs.RateLimitWait()
+		}
 		c.log.LogAttrs(ctx, slog.LevelWarn, "discord asked to retry", slog.String("route", route),
 			slog.String("err", err.Error()), slog.Duration("in", wait))
 		select {
@@ -101,6 +106,9 @@ func (c *webhookClient) do(ctx context.Context, method, url string, body any) er
 		}
 	}
 }
+
+// errRateLimited is a 429 from Discord.
+var errRateLimited = errors.New("HTTP 429")
 
 // once sends the request. On failure it says how long to wait before a
 // retry, or -1 when a retry would not help.
@@ -127,7 +135,7 @@ func (c *webhookClient) once(ctx context.Context, method, url string, body []byt
 	case resp.StatusCode < 300:
 		return 0, nil
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return retryAfter(resp.Header, msg), fmt.Errorf("HTTP 429: %s", msg)
+		return retryAfter(resp.Header, msg), fmt.Errorf("%w: %s", errRateLimited, msg)
 	case resp.StatusCode >= 500:
 		return time.Second, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}

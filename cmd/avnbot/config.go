@@ -16,7 +16,8 @@ type config struct {
 	KnowledgeDir string // replaces the embedded knowledge when set
 	LogLevel     slog.Level
 	LogJSON      bool
-	LogQuestions bool // log question text at debug level (off: it is health data)
+	LogQuestions bool   // log question text at debug level (off: it is health data)
+	MetricsAddr  string // serve /metrics and /healthz on this address; empty: off
 	Discord      discordConfig
 }
 
@@ -46,6 +47,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
 		KnowledgeDir: getenv("KNOWLEDGE_DIR"),
 		LogJSON:      getenv("LOG_FORMAT") == "json",
+		MetricsAddr:  getenv("METRICS_ADDR"),
 		Discord: discordConfig{
 			Token:     getenv("DISCORD_TOKEN"),
 			AppID:     getenv("DISCORD_APP_ID"),

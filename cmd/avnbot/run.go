@@ -13,8 +13,11 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/avnbot/avnbot/bot/discord"
+	"github.com/avnbot/avnbot/metrics"
 )
 
 // httpShutdownWait bounds how long the HTTP endpoint waits for requests in
@@ -45,11 +48,29 @@ func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer
 	}
 	defer a.Close()
 	log := cfg.loggerTo(stderr)
+	// Metrics are on with METRICS_ADDR; m, obs and instrument stay nil
+	// otherwise. m's methods do nothing on nil, so knowledge reloads can
+	// report through m.ObserveReload either way.
+	var m *metrics.Metrics
+	var obs discord.Observer
+	var instrument func(http.RoundTripper) http.RoundTripper
+	if cfg.MetricsAddr != "" {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		m = metrics.New(reg)
+		obs, instrument = m, m.Transport
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("METRICS_ADDR=%q: %w", cfg.MetricsAddr, err)
+		}
+		go serveOps(ctx, log, mln, metrics.Handler(reg))
+	}
 	h := discord.NewHandler(a, discord.Config{
 		AskPrivate:   d.AskPrivate,
 		Cooldown:     d.Cooldown,
 		Burst:        d.CooldownBurst,
 		LogQuestions: cfg.LogQuestions,
+		Metrics:      obs,
 	}, log)
 
 	var gw *discord.Bot
@@ -57,6 +78,7 @@ func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer
 		gw = discord.NewBot(h, discord.GatewayConfig{
 			Token: d.Token, AppID: d.AppID, GuildID: d.GuildID, APIBase: d.APIBase,
 			ShardID: d.ShardID, ShardCount: d.ShardCount, AskPrivate: d.AskPrivate,
+			Metrics: obs, Instrument: instrument,
 		}, log)
 	}
 	var endpoint http.Handler
@@ -66,13 +88,40 @@ func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer
 		if err != nil {
 			return fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
 		}
-		endpoint = discord.NewEndpoint(h, key, log)
+		e := discord.NewEndpoint(h, key, log)
+		// Answers that miss the deadline are edited in through Discord's
+		// REST API, which DISCORD_API_BASE redirects as for the gateway.
+		if e.Client, err = discord.RESTClient(d.APIBase, instrument); err != nil {
+			return err
+		}
+		e.Metrics = obs
+		endpoint = e
 		if ln, err = net.Listen("tcp", d.HTTPAddr); err != nil {
 			return fmt.Errorf("HTTP_ADDR=%q: %w", d.HTTPAddr, err)
 		}
 	}
 	routeDiscordgoLogs(log)
 	return serve(ctx, log, gw, endpoint, ln)
+}
+
+// serveOps serves /metrics and /healthz for operators on ln until ctx is
+// done, whether or not the interactions endpoint is on.
+func serveOps(ctx context.Context, log *slog.Logger, ln net.Listener, metricsHandler http.Handler) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metricsHandler)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), httpShutdownWait)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	log.LogAttrs(ctx, slog.LevelInfo, "metrics listening", slog.String("addr", ln.Addr().String()))
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.LogAttrs(ctx, slog.LevelError, "metrics server stopped", slog.String("err", err.Error()))
+	}
 }
 
 var discordgoLogs sync.Once
@@ -134,17 +183,26 @@ func serve(ctx context.Context, log *slog.Logger, gw *discord.Bot, endpoint http
 			IdleTimeout:       2 * time.Minute,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		}
+		stopped := make(chan struct{})
 		go func() {
+			defer close(stopped)
 			<-ctx.Done()
 			sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), httpShutdownWait)
 			defer scancel()
 			srv.Shutdown(sctx)
+			// Answers of deferred responses still being sent finish too.
+			if w, ok := endpoint.(interface{ Wait(context.Context) error }); ok {
+				if err := w.Wait(sctx); err != nil {
+					log.LogAttrs(sctx, slog.LevelWarn, "shutdown: gave up waiting for deferred answers")
+				}
+			}
 		}()
 		go func() {
 			log.LogAttrs(ctx, slog.LevelInfo, "interactions endpoint listening", slog.String("addr", ln.Addr().String()))
 			err := srv.Serve(ln)
 			if errors.Is(err, http.ErrServerClosed) {
 				err = nil
+				<-stopped
 			} else if err != nil {
 				err = fmt.Errorf("interactions endpoint: %w", err)
 			}

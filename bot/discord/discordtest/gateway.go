@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -61,6 +62,7 @@ type conn struct {
 	ready     bool          // READY or RESUMED sent and not invalidated since
 	heartbeat chan struct{} // closed when the first op 1 arrives
 	hbOnce    sync.Once
+	noAck     atomic.Bool // StopAcks: heartbeats go unanswered
 }
 
 func (g *gateway) init() {
@@ -148,7 +150,9 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		switch f.Op {
 		case 1:
 			c.hbOnce.Do(func() { close(c.heartbeat) })
-			c.write(map[string]any{"op": 11, "d": nil})
+			if !c.noAck.Load() {
+				c.write(map[string]any{"op": 11, "d": nil})
+			}
 		case 2:
 			s.identify(c, f.D)
 		case 6:
@@ -305,6 +309,16 @@ func (s *Server) Reconnect() error {
 	return s.control(func(g *gateway, c *conn) error {
 		g.cur = nil
 		return c.write(map[string]any{"op": 7, "d": nil})
+	})
+}
+
+// StopAcks makes the current connection a zombie: it stays open but no
+// longer answers heartbeats with op 11 ACK, as a connection Discord has lost
+// track of. Later connections are answered normally.
+func (s *Server) StopAcks() error {
+	return s.control(func(g *gateway, c *conn) error {
+		c.noAck.Store(true)
+		return nil
 	})
 }
 
