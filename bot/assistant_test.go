@@ -50,6 +50,10 @@ func TestAsk(t *testing.T) {
 		{"I want to kill myself", NoMatch, "", true, true},
 		{"my calf is swollen and painful since the op", NoMatch, "", true, false},
 		{strings.Repeat("blah ", 1200) + " how long is a shockwave session?", Answered, "session-length", false, false},
+		// a story, then the question
+		{"I was diagnosed with AVN in my left hip last spring. My surgeon mentioned shockwave. How many sessions will I need?", Answered, "number-of-sessions sessions-vary", false, false},
+		// a question whose subject is elsewhere in the message
+		{"My cat has feline leukaemia and the vet suggested chemotherapy. How many sessions will she need?", abstain, "", false, false},
 	}
 	for _, tt := range tests {
 		got, err := a.Ask(tt.q)
@@ -195,6 +199,37 @@ func TestCalibration(t *testing.T) {
 		}
 		if d := b.Predicted - b.Observed; d > 0.2 || d < -0.2 {
 			t.Errorf("bin %.1f-%.1f: predicted %.2f, observed %.2f over %d questions", b.Lo, b.Hi, b.Predicted, b.Observed, b.N)
+		}
+	}
+}
+
+// TestPick is the choice among the pieces of a message.
+func TestPick(t *testing.T) {
+	a := &Assistant{model: &Model{Target: 0.5}}
+	piece := func(whole, asks bool, id string, p, unknown float64) Considered {
+		return Considered{Whole: whole, Asks: asks, Candidates: []Candidate{{Ref: Ref{ID: id}, Probability: p,
+			Features: Features{Unknown: unknown}}}}
+	}
+	tests := []struct {
+		name   string
+		ps     []Considered
+		urgent bool
+		want   []int
+	}{
+		{"one question", []Considered{piece(true, true, "a", 0.9, 0)}, false, []int{0}},
+		{"below the target", []Considered{piece(true, true, "a", 0.4, 0)}, false, nil},
+		{"a question in a story", []Considered{piece(true, false, "a", 0.3, 0.1), piece(false, false, "b", 0.9, 0), piece(false, true, "a", 0.8, 0)}, false, []int{2}},
+		{"two questions", []Considered{piece(true, true, "a", 0.3, 0), piece(false, true, "a", 0.8, 0), piece(false, true, "b", 0.7, 0)}, false, []int{1, 2}},
+		{"two pieces, one entry", []Considered{piece(true, true, "a", 0.3, 0), piece(false, true, "a", 0.8, 0), piece(false, true, "a", 0.9, 0)}, false, []int{2}},
+		{"three questions: the two surest", []Considered{piece(true, true, "a", 0.3, 0), piece(false, true, "a", 0.6, 0), piece(false, true, "b", 0.9, 0), piece(false, true, "c", 0.8, 0)}, false, []int{2, 3}},
+		{"the whole is surer than its one question", []Considered{piece(true, true, "a", 0.95, 0), piece(false, true, "b", 0.7, 0)}, false, []int{0}},
+		{"a message mostly about something else", []Considered{piece(true, true, "a", 0.1, 0.7), piece(false, true, "a", 0.9, 0)}, false, nil},
+		{"urgent: the whole story is not a question", []Considered{piece(true, false, "a", 0.9, 0), piece(false, false, "a", 0.9, 0)}, true, nil},
+		{"urgent: a clear question", []Considered{piece(true, false, "a", 0.2, 0), piece(false, true, "b", 0.9, 0)}, true, []int{1}},
+	}
+	for _, tt := range tests {
+		if got := a.pick(tt.ps, tt.urgent); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: pick = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }
