@@ -139,8 +139,9 @@ type reply struct {
 // build lays out an answer. Parts are placed in order of priority, each
 // within what the parts before it left of the 6000-character embed budget:
 // urgent guidance, advice, the entry's title, the answer text, the first
-// quote, further quotes, the list of related topics. Related buttons do not
-// count against the budget.
+// quote, further quotes, the list of related topics. A further answer to a
+// second question of the message gets an embed of its own, and the answers
+// share the budget left. Related buttons do not count against the budget.
 func build(a bot.Answer) reply {
 	var r reply
 	budget := MaxEmbedTotal
@@ -166,13 +167,21 @@ func build(a bot.Answer) reply {
 		r.embeds = append(r.embeds, urgent)
 	}
 
-	// 2. The body embed, when there is anything to say besides the guidance.
+	// 2. The body embed, when there is anything to say besides the guidance,
+	// and one more for each further question the message asked.
 	title, color := bodyTitle(a)
 	text := sanitize(strings.TrimSpace(a.Text))
 	var body *discordgo.MessageEmbed
 	if a.Kind == bot.Answered || text != "" || len(a.Related) > 0 || urgent == nil {
 		body = &discordgo.MessageEmbed{Color: color}
 		r.embeds = append(r.embeds, body)
+	}
+	var more []*discordgo.MessageEmbed
+	if body != nil && a.Kind == bot.Answered {
+		for range a.More[:min(len(a.More), MaxEmbeds-3)] { // urgent, body and advice may take three
+			more = append(more, &discordgo.MessageEmbed{Color: colorAnswer})
+		}
+		r.embeds = append(r.embeds, more...)
 	}
 
 	// 3. The advice, always, on the last embed.
@@ -182,9 +191,20 @@ func build(a bot.Answer) reply {
 	}
 
 	if body != nil {
-		body.Title = clip(title, min(MaxEmbedTitle, budget))
-		budget -= Len(body.Title)
-		body.Description = describe(a, text, min(MaxEmbedDesc, budget))
+		// each answer gets an even share of what is left
+		share := budget / (1 + len(more))
+		body.Title = clip(title, min(MaxEmbedTitle, share))
+		body.Description = describe(a, text, min(MaxEmbedDesc, share-Len(body.Title)))
+		budget -= Len(body.Title) + Len(body.Description)
+		for i, e := range more {
+			m := a.More[i]
+			part := bot.Answer{Kind: bot.Answered, Entry: &m.Entry, Citations: m.Citations}
+			t, _ := bodyTitle(part)
+			share := budget / (len(more) - i)
+			e.Title = clip(t, min(MaxEmbedTitle, share))
+			e.Description = describe(part, sanitize(strings.TrimSpace(m.Text)), min(MaxEmbedDesc, share-Len(e.Title)))
+			budget -= Len(e.Title) + Len(e.Description)
+		}
 	}
 
 	r.components = relatedButtons(a.Related)

@@ -84,6 +84,27 @@ func goldenAnswers() map[string]bot.Answer {
 			Advice: testAdvice,
 		},
 		"overlong": overlong(),
+		"two": {
+			Kind:       bot.Answered,
+			Entry:      &bot.Ref{ID: "session-length", Question: "How long does a focused shockwave session take?"},
+			Confidence: 0.9,
+			Text:       "The material says each session usually lasts **20 to 30 minutes**.",
+			Citations: []bot.Citation{{
+				SourceID: "avn-shockwave", Source: testSource,
+				Quote: "Usually, the therapy is given over a few sessions with each session lasting 20 to 30 minutes.",
+			}},
+			More: []bot.Part{{
+				Entry:      bot.Ref{ID: "number-of-sessions", Question: "How many shockwave sessions will I need?"},
+				Text:       "A few: the number varies from patient to patient.",
+				Confidence: 0.8,
+				Citations: []bot.Citation{{
+					SourceID: "avn-shockwave", Source: testSource,
+					Quote: "The required number of sessions varies depending on the patient.",
+				}},
+			}},
+			Advice:  testAdvice,
+			Related: []bot.Ref{refPain},
+		},
 	}
 }
 
@@ -267,6 +288,13 @@ func TestRenderLimits(t *testing.T) {
 		}
 		for range r.IntN(8) {
 			a.Related = append(a.Related, bot.Ref{ID: text(120), Question: text(scale / 10)})
+		}
+		for range r.IntN(12) / 4 { // further answers: none mostly, up to two
+			m := bot.Part{Entry: bot.Ref{ID: text(60), Question: text(scale / 5)}, Text: text(scale)}
+			for range r.IntN(6) {
+				m.Citations = append(m.Citations, bot.Citation{Source: text(300), Quote: text(scale / 2)})
+			}
+			a.More = append(a.More, m)
 		}
 		answers["generated-"+strconv.Itoa(i)] = a
 	}
