@@ -52,8 +52,12 @@ type Assistant struct {
 
 // New indexes the knowledge, trains the decision on it and returns an
 // assistant. target is the least probability of being right at which it
-// answers (0: DefaultTarget). Close it when done.
+// answers; 0 takes the knowledge's setting, else DefaultTarget. Close it
+// when done.
 func New(kb *knowledge.Base, target float64) (*Assistant, error) {
+	if target <= 0 {
+		target = kb.Settings.Target
+	}
 	if target <= 0 {
 		target = DefaultTarget
 	}

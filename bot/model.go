@@ -17,8 +17,8 @@ import (
 //     the question (Features), and the assistant answers only when it
 //     reaches the target precision.
 
-// DefaultTarget is the target precision when the knowledge sets none: answer
-// only when at least this likely to be right.
+// DefaultTarget is the target when the knowledge sets none (settings.yaml):
+// answer only when at least this likely to be right.
 const DefaultTarget = 0.5
 
 // Model is the trained ranker and decision.

@@ -12,12 +12,14 @@ import (
 )
 
 // fuzzTargets are the files FuzzLoad replaces, chosen by the fuzzer's
-// selector byte: an FAQ entry, the synonyms, the safety texts and a source.
+// selector byte: an FAQ entry, the synonyms, the safety texts, a source and
+// the settings.
 var fuzzTargets = []string{
 	FAQDir + "/advantages.md",
 	SynonymsFile,
 	SafetyFile,
 	SourcesDir + "/avn-shockwave.md",
+	SettingsFile,
 }
 
 // fuzzEntries are the FAQ entries kept in FuzzLoad's knowledge: a few, so

@@ -16,6 +16,7 @@ type Base struct {
 	Entries  []Entry
 	Synonyms []Synonyms
 	Safety   Safety
+	Settings Settings
 }
 
 // Source is a piece of source material, kept verbatim.

@@ -79,6 +79,7 @@ func Load(fsys fs.FS) (*Base, error) {
 	}
 	b.Synonyms = loadSynonyms(fsys, &ps)
 	b.Safety = loadSafety(fsys, &ps)
+	b.Settings = loadSettings(fsys, &ps)
 	validate(b, &ps)
 	if len(ps) > 0 {
 		return nil, ps.sorted()
