@@ -129,13 +129,10 @@ func fitLogit(names []string, xs [][]float64, ys []bool, balance bool) *logit {
 		}
 	}
 	weight := func(y bool) float64 {
-		switch {
-		case !balance:
+		if !balance {
 			return 1
-		case y:
-			return n / (2 * max(pos, 1))
 		}
-		return n / (2 * max(n-pos, 1))
+		return classWeight(y, n, pos)
 	}
 	for _, x := range xs {
 		for i, v := range x {
@@ -211,6 +208,15 @@ func fitLogit(names []string, xs [][]float64, ys []bool, balance bool) *logit {
 		}
 	}
 	return l
+}
+
+// classWeight is the weight of an example of class y among n with pos
+// positives, such that both classes weigh n/2 in all.
+func classWeight(y bool, n, pos float64) float64 {
+	if y {
+		return n / (2 * max(pos, 1))
+	}
+	return n / (2 * max(n-pos, 1))
 }
 
 // solve returns x with a·x = v, by Gaussian elimination with partial

@@ -179,6 +179,17 @@ func fitRanker(hs []heldOut) *logit {
 	return fitLogit(matchNames, xs, ys, false)
 }
 
+// without returns the searches not in fold k.
+func without(hs []heldOut, k int) []heldOut {
+	var out []heldOut
+	for _, h := range hs {
+		if h.fold != k {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // fitModel trains the ranker, then the decision on every search's top
 // candidate after ranking. The decision learns from rankings made by
 // rankers that did not see the search's fold, as rankings of new questions
@@ -187,13 +198,7 @@ func fitModel(hs []heldOut, target float64) *Model {
 	var xs [][]float64
 	var ys []bool
 	for k := range folds {
-		var train []heldOut
-		for _, h := range hs {
-			if h.fold != k {
-				train = append(train, h)
-			}
-		}
-		m := &Model{ranker: fitRanker(train)}
+		m := &Model{ranker: fitRanker(without(hs, k))}
 		for _, h := range hs {
 			if h.fold != k {
 				continue
@@ -221,13 +226,7 @@ func crossValidate(hs []heldOut, target float64) Calibration {
 	}
 	var preds []prediction
 	for k := range folds {
-		var train []heldOut
-		for _, h := range hs {
-			if h.fold != k {
-				train = append(train, h)
-			}
-		}
-		m := fitModel(train, target)
+		m := fitModel(without(hs, k), target)
 		for _, h := range hs {
 			if h.fold != k {
 				continue
@@ -246,10 +245,7 @@ func crossValidate(hs []heldOut, target float64) Calibration {
 	mass := make([]float64, len(c.Bins))
 	var answered, right float64
 	for _, p := range preds {
-		w := n / (2 * max(n-pos, 1))
-		if p.ok {
-			w = n / (2 * max(pos, 1))
-		}
+		w := classWeight(p.ok, n, pos)
 		i := min(9, int(p.p*10))
 		c.Bins[i].N++
 		mass[i] += w
