@@ -193,10 +193,10 @@ var qualitySets = []struct {
 	name, path, part string
 	gates            map[string]float64
 }{
-	{"regression", "testdata/regression.jsonl", "tune", map[string]float64{"answerable": 0.80, "abstain": 0.90, "urgent": 1, "no false alarm": 1}},
-	{"questions", "testdata/questions_tune.jsonl", "tune", map[string]float64{"answerable": 0.48, "abstain": 0.88}},
-	{"dev (shared)", "../../shared/eval/dev.jsonl", "tune", map[string]float64{"answerable": 0.85, "abstain": 0.90, "urgent": 1, "no false alarm": 1}},
-	{"questions", "testdata/questions_report.jsonl", "report", map[string]float64{"answerable": 0.65, "abstain": 0.92}},
+	{"regression", "testdata/regression.jsonl", "tune", map[string]float64{"answerable": 0.82, "abstain": 0.95, "urgent": 1, "no false alarm": 1}},
+	{"questions", "testdata/questions_tune.jsonl", "tune", map[string]float64{"answerable": 0.65, "abstain": 0.94}},
+	{"dev (shared)", "../../shared/eval/dev.jsonl", "tune", map[string]float64{"answerable": 0.90, "abstain": 0.90, "urgent": 1, "no false alarm": 1}},
+	{"questions", "testdata/questions_report.jsonl", "report", map[string]float64{"answerable": 0.72, "abstain": 0.93}},
 }
 
 func TestQuality(t *testing.T) {
