@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -288,7 +289,7 @@ func (ix *Index) Search(text string, opt Options) (Result, error) {
 	var res Result
 	res.Searched, res.Corrections = ix.Correct(text)
 	us := ix.syn.units(ix.chain.tokens(res.Searched))
-	at := make(map[int32]int, len(us)) // unit id → place among res.Units
+	var at places
 	seen := map[string]bool{}
 	n := float64(len(ix.entries))
 	for _, u := range us {
@@ -298,7 +299,7 @@ func (ix *Index) Search(text string, opt Options) (Result, error) {
 		seen[u.term] = true
 		id, known := ix.vocab[u.term]
 		if known {
-			at[id] = len(res.Units)
+			at.add(id, len(res.Units))
 		}
 		df := 0.0
 		if known {
@@ -312,6 +313,7 @@ func (ix *Index) Search(text string, opt Options) (Result, error) {
 		res.Units = append(res.Units, Unit{Term: u.term, Text: strings.Join(u.words, " "), Known: known,
 			IDF: idf, Specificity: spec})
 	}
+	at.sort()
 	found, err := ix.find(res.Units, opt)
 	if err != nil {
 		return res, err
@@ -384,7 +386,6 @@ func (ix *Index) bleveSearch(units []Unit, size int, first []int) ([]int, error)
 		}
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), size, 0, false)
-	req.SortBy([]string{"-_score", "_id"})
 	sr, err := ix.bleve.Search(req)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -406,7 +407,7 @@ func (ix *Index) bleveSearch(units []Unit, size int, first []int) ([]int, error)
 // score computes BM25 of entry ei's best phrasing and of its body for the
 // question, and which of the question's units it holds. at maps a unit id
 // to its place in the question.
-func (ix *Index) score(ei int, at map[int32]int, units []Unit, exclude func(string, int) bool) (Hit, bool) {
+func (ix *Index) score(ei int, at places, units []Unit, exclude func(string, int) bool) (Hit, bool) {
 	e := ix.entries[ei]
 	h := Hit{ID: e.id, Best: -1, InEntry: make([]bool, len(units)), InPhrasing: make([]bool, len(units))}
 	best := bag{}
@@ -431,13 +432,12 @@ func (ix *Index) score(ei int, at map[int32]int, units []Unit, exclude func(stri
 	if h.Best >= 0 {
 		var got, all float64
 		for _, id := range best.ids {
-			w := ix.idf(id)
-			all += w
-			if i, ok := at[id]; ok {
-				got += w
-				h.InPhrasing[i] = true
-			}
+			all += ix.idf(id)
 		}
+		at.join(best, func(i, _ int) {
+			got += units[i].IDF
+			h.InPhrasing[i] = true
+		})
 		if all > 0 {
 			h.Reverse = got / all
 		}
@@ -454,17 +454,55 @@ func (ix *Index) idf(id int32) float64 {
 
 // bm25 scores a bag for the question's units, and marks in holds the
 // units it holds.
-func (ix *Index) bm25(g bag, at map[int32]int, units []Unit, avg float64, holds []bool) float64 {
+func (ix *Index) bm25(g bag, at places, units []Unit, avg float64, holds []bool) float64 {
 	var s float64
 	norm := k1 * (1 - b + b*float64(g.n)/avg)
-	for k, id := range g.ids {
-		i, ok := at[id]
-		if !ok {
-			continue
-		}
+	at.join(g, func(i, k int) {
 		holds[i] = true
 		tf := float64(g.tf[k])
 		s += units[i].IDF * tf * (k1 + 1) / (tf + norm)
-	}
+	})
 	return s
+}
+
+// places are the question's known units: their ids, sorted, and where each
+// stands among Result.Units.
+type places struct {
+	ids []int32
+	at  []int
+}
+
+func (p *places) add(id int32, i int) {
+	p.ids = append(p.ids, id)
+	p.at = append(p.at, i)
+}
+
+func (p *places) sort() {
+	sort.Sort(p)
+}
+
+func (p *places) Len() int           { return len(p.ids) }
+func (p *places) Less(i, j int) bool { return p.ids[i] < p.ids[j] }
+func (p *places) Swap(i, j int) {
+	p.ids[i], p.ids[j] = p.ids[j], p.ids[i]
+	p.at[i], p.at[j] = p.at[j], p.at[i]
+}
+
+// join calls f for each unit the bag holds, with the unit's place among
+// the question's units and its index in the bag: both lists are sorted,
+// so one walk through them finds the common ids.
+func (p places) join(g bag, f func(i, k int)) {
+	a, k := 0, 0
+	for a < len(p.ids) && k < len(g.ids) {
+		switch {
+		case p.ids[a] < g.ids[k]:
+			a++
+		case p.ids[a] > g.ids[k]:
+			k++
+		default:
+			f(p.at[a], k)
+			a++
+			k++
+		}
+	}
 }
