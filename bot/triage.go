@@ -1,0 +1,68 @@
+package bot
+
+import (
+	"strings"
+
+	"github.com/avnbot/avnbot/knowledge"
+)
+
+// Triage is the first stage: red flags, before anything else. The matcher
+// (concepts, cues and signs from safety.yaml) lives in knowledge so that
+// loading refuses a safety.yaml that breaks it; this stage decides what the
+// reply holds.
+
+// triage is what the first stage tells the rest of the pipeline.
+type triage struct {
+	knowledge.Triage
+	// rest is the message without the sentences that describe the
+	// emergency: the only text an FAQ answer may come from.
+	rest string
+	// asks reports whether rest holds a question of its own; a fragment of
+	// the story ("this was last night") never counts.
+	asks bool
+}
+
+// questionWords open a sentence that asks something.
+var questionWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`how what when where which who why whats hows
+can could does do did is are was will would should may might shall am isnt doesnt dont cant wont`) {
+		m[w] = true
+	}
+	return m
+}()
+
+func (a *Assistant) triage(q string) triage {
+	t := triage{Triage: a.kb.Safety.Check(q)}
+	if !t.Urgent() {
+		t.rest = q
+		return t
+	}
+	var b strings.Builder
+	at := 0
+	for _, f := range t.Flags {
+		if f.Start >= at {
+			b.WriteString(q[at:f.Start])
+		}
+		at = max(at, f.End)
+	}
+	b.WriteString(q[min(at, len(q)):])
+	t.rest = strings.TrimSpace(b.String())
+	for _, s := range sentenceEnd.Split(t.rest, -1) {
+		if asks(s) {
+			t.asks = true
+			break
+		}
+	}
+	return t
+}
+
+// asks reports whether a sentence is a question: it ends in a question mark
+// or opens with a question word, and has a few words.
+func asks(s string) bool {
+	ws := strings.Fields(strings.ToLower(s))
+	if len(ws) < 3 {
+		return false
+	}
+	return questionWords[strings.Trim(ws[0], "'\",")] || strings.HasSuffix(strings.TrimSpace(s), "?")
+}
