@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/avnbot/avnbot/knowledge"
@@ -38,24 +39,32 @@ func (a *Assistant) triage(q string) triage {
 		t.rest = q
 		return t
 	}
+	// The FAQ may answer only what the rest of the message asks: its
+	// questions, not the fragments of the story around them.
 	var b strings.Builder
 	at := 0
 	for _, f := range t.Flags {
 		if f.Start >= at {
 			b.WriteString(q[at:f.Start])
+			b.WriteString(". ")
 		}
 		at = max(at, f.End)
 	}
 	b.WriteString(q[min(at, len(q)):])
-	t.rest = strings.TrimSpace(b.String())
-	for _, s := range sentenceEnd.Split(t.rest, -1) {
-		if asks(s) {
-			t.asks = true
-			break
+	var asked []string
+	for _, s := range sentenceEnd.Split(b.String(), -1) {
+		if asks(s) && !plea(s) {
+			asked = append(asked, strings.TrimSpace(s))
 		}
 	}
+	t.rest, t.asks = strings.Join(asked, "? "), len(asked) > 0
 	return t
 }
+
+// pleas ask what to do about the emergency itself: the guidance answers them.
+var pleas = regexp.MustCompile(`^(?:(?:so|ok|okay|um+|please|pls|help)\W+)*(?:what (?:do|should|can|shall) (?:i|we|he|she|they) do|should (?:i|we) (?:go|call|get|see)|do (?:i|we) (?:need to )?(?:go|call)|is (?:this|it|that) (?:serious|an emergency|bad|normal|dangerous)|(?:can|could|will) (?:someone|anyone|you) help|help)\b`)
+
+func plea(s string) bool { return pleas.MatchString(strings.ToLower(strings.TrimSpace(s))) }
 
 // asks reports whether a sentence is a question: it ends in a question mark
 // or opens with a question word, and has a few words.

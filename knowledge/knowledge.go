@@ -79,6 +79,7 @@ type RedFlag struct {
 type Cue struct {
 	Name    string
 	Weight  int
+	Carries bool // also holds for the sentences after it, until one speaks in the present
 	Phrases []string
 
 	lines []int

@@ -22,7 +22,7 @@ import (
 
 // Sign and cue syntax, for moderators (also in README):
 //
-//	word      the word, typos of words of six letters or more included
+//	word      the word, typos of words of five letters or more included
 //	word*     any word starting so: "swell*" is swell, swells, swelling, swelled
 //	a/b/c     any one of these (each may end in *)
 //	<name>    any phrasing of the concept name
@@ -33,7 +33,7 @@ import (
 const (
 	maxGap      = 4
 	signWindow  = 12
-	minTypoLen  = 6 // words this long tolerate one typo (edit, swap)
+	minTypoLen  = 5 // words this long tolerate one typo (edit, swap), unless the typo is an English word
 	maxRaise    = 2 // raising cues add at most this much
 	baseScore   = 1 // a sign alone alarms; cues move it
 	minPrefix   = 2
@@ -90,7 +90,8 @@ type group struct {
 	s     seq
 	sign  int // index in matcher.signs, or -1
 	cue   int // index in matcher.cues, or -1
-	which int // the group's place in its sign
+	which int  // the group's place in its sign
+	tense bool // the concept present-tense, for carried cues
 }
 
 type sign struct {
@@ -101,8 +102,9 @@ type sign struct {
 }
 
 type cue struct {
-	name   string
-	weight int
+	name    string
+	weight  int
+	carries bool
 }
 
 type matcher struct {
@@ -272,6 +274,9 @@ func parseSeq(phrase string) (seq, string) {
 					sl.prefixes = append(sl.prefixes, p)
 					continue
 				}
+				if strings.HasPrefix(alt, "<") {
+					return nil, "\"" + f + "\": a <concept> cannot be one of several alternatives; write one sign for each, or add the words to the concept"
+				}
 				if !isWord(alt) {
 					return nil, "\"" + alt + "\" is not a word; use letters and digits, with * at the end, / between alternatives, <concept>, .. or <year>"
 				}
@@ -393,7 +398,7 @@ func deletions(w string) []string {
 // substitution or swap of neighbours) away from, or "".
 func (m *matcher) typoOf(w string) string {
 	n := utf8.RuneCountInString(w)
-	if n < minTypoLen-1 || m.vocab[w] {
+	if n < minTypoLen-1 || m.vocab[w] || english()[w] {
 		return ""
 	}
 	cands := append([]string{}, m.typos[w]...)
@@ -566,6 +571,11 @@ func (s Safety) Check(text string) Triage {
 	return out
 }
 
+// presentTense is the concept of words that put a sentence in the present
+// ("is", "has", "feels"); a cue with "carries: true" holds for the
+// sentences after it until one speaks in the present.
+const presentTense = "present-tense"
+
 // span is where a whole sign occurs, with the token ranges of its groups.
 type span struct {
 	start, end int
@@ -624,6 +634,18 @@ func (m *matcher) score(sp span, sg sign, toks []token, occ [][]occurrence, clau
 			clauses[toks[i].clause] = true
 		}
 	}
+	// Does the sign's sentence speak in the present? Then a time frame set
+	// by an earlier sentence ("I had an accident 2 months ago.") stops.
+	present := false
+	for gi, g := range m.groups {
+		if g.tense || (g.cue >= 0 && m.cues[g.cue].weight > 0) {
+			for _, o := range occ[gi] {
+				if s := toks[o.start].sent; s >= firstSent && s <= lastSent {
+					present = true
+				}
+			}
+		}
+	}
 	seen := map[int]bool{}
 	raise, lower := 0, 0
 	for gi, g := range m.groups {
@@ -633,10 +655,14 @@ func (m *matcher) score(sp span, sg sign, toks []token, occ [][]occurrence, clau
 		c := m.cues[g.cue]
 		for _, o := range occ[gi] {
 			t := toks[o.start]
-			if t.sent < firstSent || t.sent > lastSent {
+			switch {
+			case t.sent > lastSent:
 				continue
-			}
-			if !clauses[t.clause] && (c.weight > 0 || t.clause != clauseFirst[t.sent]) {
+			case t.sent < firstSent:
+				if !c.carries || c.weight > 0 || present {
+					continue
+				}
+			case !clauses[t.clause] && (c.weight > 0 || t.clause != clauseFirst[t.sent]):
 				continue
 			}
 			seen[g.cue] = true
@@ -682,8 +708,11 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 			checkRefs(sq, conceptLines[name][i], "concepts."+name, concepts[name][i])
 		}
 	}
+	if _, ok := m.concepts[presentTense]; ok {
+		m.addGroup(group{s: seq{{kind: slotConcept, concept: presentTense}}, sign: -1, cue: -1, tense: true})
+	}
 	for ci, c := range s.Cues {
-		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight})
+		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries})
 		for i, p := range c.Phrases {
 			sq, msg := parseSeq(p)
 			if msg != "" {
