@@ -100,3 +100,84 @@ func TestTriageBanks(t *testing.T) {
 		})
 	}
 }
+
+// TestUrgentReplies: what an urgent or crisis reply holds.
+func TestUrgentReplies(t *testing.T) {
+	a := newTestAssistant(t)
+	kb := a.kb.Safety
+	tests := []struct {
+		q      string
+		crisis bool
+		entry  string // "" when the reply must hold no FAQ answer
+	}{
+		// The story around an emergency is no question: "this was last
+		// night" once drew the session-length entry.
+		{"Um...i took 25 iron pills...what do i do...this was last night", false, ""},
+		{"my calf is swollen and hot since yesterday. it started after the flight", false, ""},
+		// A covered question asked beside the emergency is answered after the guidance.
+		{"my calf is swollen and hot, how long is a shockwave session?", false, "session-length"},
+		{"I want to kill myself. how long is a shockwave session?", true, ""},
+	}
+	for _, tt := range tests {
+		ans := a.Ask(tt.q)
+		if !ans.Urgent || ans.Crisis != tt.crisis {
+			t.Errorf("Ask(%q): urgent %v crisis %v, want urgent, crisis %v", tt.q, ans.Urgent, ans.Crisis, tt.crisis)
+			continue
+		}
+		got := ""
+		if ans.Entry != nil {
+			got = ans.Entry.ID
+		}
+		if got != tt.entry {
+			t.Errorf("Ask(%q): entry %q, want %q", tt.q, got, tt.entry)
+		}
+		if ans.Advice != kb.Advice {
+			t.Errorf("Ask(%q): advice %q, want the medical advice on every answer", tt.q, ans.Advice)
+		}
+		if tt.crisis {
+			if ans.Guidance != kb.Crisis || ans.Closing != kb.CrisisClosing || ans.Text != "" || len(ans.Related) > 0 {
+				t.Errorf("Ask(%q): a crisis reply holds crisis guidance and its closing only, got %+v", tt.q, ans)
+			}
+		} else if ans.Guidance != kb.Urgent || ans.Closing != "" {
+			t.Errorf("Ask(%q): guidance %q closing %q, want urgent guidance and no crisis closing", tt.q, ans.Guidance, ans.Closing)
+		}
+	}
+}
+
+// TestForeign: a message in another language gets the English-only note
+// with the emergency number, unless it raises a red flag.
+func TestForeign(t *testing.T) {
+	a := newTestAssistant(t)
+	ans := a.Ask("¿Cuántas sesiones de ondas de choque necesito para la necrosis de cadera?")
+	if ans.Urgent || ans.Kind != OffTopic || ans.Text != a.kb.Safety.EnglishOnly {
+		t.Errorf("Spanish question: got %+v, want the English-only note", ans)
+	}
+	if !strings.Contains(ans.Text, "112") {
+		t.Errorf("the English-only note lacks the emergency number: %q", ans.Text)
+	}
+	if ans := a.Ask("Ich will nicht mehr leben"); !ans.Crisis {
+		t.Errorf("German crisis statement: got %+v, want crisis guidance", ans)
+	}
+	if ans := a.Ask("is ESWT done under anaesthetic?"); ans.Kind != Answered {
+		t.Errorf("English question: got %s, want answered", ans.Kind)
+	}
+}
+
+// BenchmarkTriage is the first stage alone, on an ordinary question and on a
+// message of MaxQuestion characters.
+func BenchmarkTriage(b *testing.B) {
+	a := newTestAssistant(b)
+	long := strings.Repeat("My hip has ached for months and I walk with a stick, the physio says it is AVN. ", 200)
+	long = Normalize(long)[:MaxQuestion-40] + " how long is a session?"
+	for _, bc := range []struct{ name, q string }{
+		{"question", "how long does a shockwave session take, and will it hurt?"},
+		{"8000-chars", long},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.q)))
+			for b.Loop() {
+				a.triage(bc.q)
+			}
+		})
+	}
+}

@@ -47,8 +47,8 @@ type Flag struct {
 	Crisis   bool
 	Sign     string // the sign that matched, as written in safety.yaml
 	Line     int    // its line in safety.yaml
-	// Start and End are the byte offsets, in the text given to Triage, of
-	// the sentences that describe the emergency.
+	// Start and End are the byte offsets, in the text given to Check, of
+	// the clauses that describe the emergency.
 	Start, End int
 }
 
@@ -88,8 +88,8 @@ type seq []slot
 // group is one phrase of a sign or a cue, indexed by the words it can start with.
 type group struct {
 	s     seq
-	sign  int // index in matcher.signs, or -1
-	cue   int // index in matcher.cues, or -1
+	sign  int  // index in matcher.signs, or -1
+	cue   int  // index in matcher.cues, or -1
 	which int  // the group's place in its sign
 	tense bool // the concept present-tense, for carried cues
 }
@@ -107,16 +107,27 @@ type cue struct {
 	carries bool
 }
 
+// conceptIndex finds the phrasings of a concept that can start with a word.
+type conceptIndex struct {
+	exact    map[string][]int // first word → phrasings
+	prefixes []struct {
+		prefix string
+		alts   []int
+	}
+	rest []int // phrasings starting otherwise (a concept, a number, ^)
+}
+
 type matcher struct {
-	concepts map[string][]seq
-	groups   []group
-	signs    []sign
-	cues     []cue
-	exact    map[string][]int // first word → groups
-	prefix   map[string][]int // first prefix → groups
-	numeric  []int            // groups starting with #year or #num
-	vocab    map[string]bool  // every exact word, for typo tolerance
-	typos    map[string][]string
+	concepts  map[string][]seq
+	conceptIx map[string]*conceptIndex
+	groups    []group
+	signs     []sign
+	cues      []cue
+	exact     map[string][]int // first word → groups
+	prefix    map[string][]int // first prefix → groups
+	numeric   []int            // groups starting with #year or #num
+	vocab     map[string]bool  // every exact word, for typo tolerance
+	typos     map[string][]string
 }
 
 // fold lower-cases a word and strips accents, so "Réveiller" is "reveiller".
@@ -450,40 +461,50 @@ func isNum(w string) bool {
 	return w != ""
 }
 
-// ends calls f with every position where s, from slot k, can end when it
-// starts at token i. depth bounds concept recursion.
-func (m *matcher) ends(s seq, k int, toks []token, i, depth int, f func(int)) {
+// reader matches phrases against one message's tokens. It remembers where
+// each concept ends from each position, so a concept shared by many signs
+// (<person>, <cant>) is matched once per position.
+type reader struct {
+	m    *matcher
+	toks []token
+	memo map[memoKey][]int
+}
+
+type memoKey struct {
+	concept string
+	at      int
+}
+
+// ends appends to out every position where s, from slot k, can end when
+// it starts at token i. depth bounds concept recursion.
+func (r *reader) ends(s seq, k, i, depth int, out []int) []int {
 	if k == len(s) {
-		f(i)
-		return
+		return append(out, i)
 	}
+	toks := r.toks
 	sl := s[k]
 	switch sl.kind {
 	case slotGap:
 		for g := 0; g <= maxGap && i+g <= len(toks); g++ {
-			m.ends(s, k+1, toks, i+g, depth, f)
+			out = r.ends(s, k+1, i+g, depth, out)
 		}
-		return
+		return out
 	case slotStart:
 		if i == 0 || (i < len(toks) && toks[i-1].sent != toks[i].sent) {
-			m.ends(s, k+1, toks, i, depth, f)
+			out = r.ends(s, k+1, i, depth, out)
 		}
-		return
+		return out
 	case slotConcept:
 		if depth > 8 {
-			return
+			return out
 		}
-		for _, alt := range m.concepts[sl.concept] {
-			m.ends(alt, 0, toks, i, depth+1, func(e int) {
-				if e > i {
-					m.ends(s, k+1, toks, e, depth, f)
-				}
-			})
+		for _, e := range r.concept(sl.concept, i, depth) {
+			out = r.ends(s, k+1, e, depth, out)
 		}
-		return
+		return out
 	}
 	if i >= len(toks) {
-		return
+		return out
 	}
 	ok := false
 	switch sl.kind {
@@ -497,8 +518,55 @@ func (m *matcher) ends(s seq, k int, toks []token, i, depth int, f func(int)) {
 		ok = isMany(toks[i].w)
 	}
 	if ok {
-		m.ends(s, k+1, toks, i+1, depth, f)
+		out = r.ends(s, k+1, i+1, depth, out)
 	}
+	return out
+}
+
+// concept returns where the concept name ends when it starts at token i.
+func (r *reader) concept(name string, i, depth int) []int {
+	key := memoKey{name, i}
+	if e, ok := r.memo[key]; ok {
+		return e
+	}
+	var es []int
+	if i < len(r.toks) {
+		ix := r.m.conceptIx[name]
+		t := r.toks[i]
+		try := func(alts []int) {
+			for _, a := range alts {
+				es = r.ends(r.m.concepts[name][a], 0, i, depth+1, es)
+			}
+		}
+		try(ix.exact[t.w])
+		if t.typo != "" {
+			try(ix.exact[t.typo])
+		}
+		for _, p := range ix.prefixes {
+			if strings.HasPrefix(t.w, p.prefix) || (t.typo != "" && strings.HasPrefix(t.typo, p.prefix)) {
+				try(p.alts)
+			}
+		}
+		try(ix.rest)
+	}
+	// only non-empty matches, each end once
+	out := es[:0]
+	for _, e := range es {
+		if e > i && !slicesContains(out, e) {
+			out = append(out, e)
+		}
+	}
+	r.memo[key] = out
+	return out
+}
+
+func slicesContains(xs []int, x int) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 type occurrence struct{ start, end int } // tokens [start, end)
@@ -509,12 +577,13 @@ func (s Safety) Check(text string) Triage {
 	if m == nil {
 		return Triage{}
 	}
-	toks, sentStarts, clauseFirst := tokenize(text)
+	toks, _, clauseFirst := tokenize(text)
 	for i := range toks {
 		toks[i].typo = m.typoOf(toks[i].w)
 	}
 	occ := make([][]occurrence, len(m.groups))
-	var cand []int
+	r := &reader{m: m, toks: toks, memo: map[memoKey][]int{}}
+	var cand, ends []int
 	for i, t := range toks {
 		cand = cand[:0]
 		cand = append(cand, m.exact[t.w]...)
@@ -530,17 +599,18 @@ func (s Safety) Check(text string) Triage {
 			cand = append(cand, m.numeric...)
 		}
 		for _, g := range cand {
-			m.ends(m.groups[g].s, 0, toks, i, 0, func(e int) {
+			ends = r.ends(m.groups[g].s, 0, i, 0, ends[:0])
+			for _, e := range ends {
 				if e <= i {
-					return
+					continue
 				}
 				os := occ[g]
 				if n := len(os); n > 0 && os[n-1].start == i {
 					os[n-1].end = max(os[n-1].end, e)
-					return
+					continue
 				}
 				occ[g] = append(os, occurrence{i, e})
-			})
+			}
 		}
 	}
 	var out Triage
@@ -555,13 +625,9 @@ func (s Safety) Check(text string) Triage {
 				continue
 			}
 			f := s.RedFlags[sg.flag]
-			first, last := toks[sp.start].sent, toks[sp.end-1].sent
-			end := len(text)
-			if last+1 < len(sentStarts) {
-				end = sentStarts[last+1]
-			}
+			start, end := clauseSpan(toks, sp, len(text))
 			out.Flags = append(out.Flags, Flag{ID: f.ID, Category: f.Category, Crisis: f.Crisis,
-				Sign: sg.text, Line: sg.line, Start: sentStarts[first], End: end})
+				Sign: sg.text, Line: sg.line, Start: start, End: end})
 			done[sg.flag] = true
 			_ = si
 			break
@@ -575,6 +641,26 @@ func (s Safety) Check(text string) Triage {
 // ("is", "has", "feels"); a cue with "carries: true" holds for the
 // sentences after it until one speaks in the present.
 const presentTense = "present-tense"
+
+// clauseSpan is the byte range of the clauses a sign occurs in: from the
+// first word of its first clause to the first word after its last.
+func clauseSpan(toks []token, sp span, n int) (start, end int) {
+	lo, hi := toks[sp.start].clause, toks[sp.end-1].clause
+	for _, p := range sp.parts {
+		lo, hi = min(lo, toks[p.start].clause), max(hi, toks[p.end-1].clause)
+	}
+	start, end = -1, n
+	for _, t := range toks {
+		if t.clause == lo && start < 0 {
+			start = t.start
+		}
+		if t.clause > hi {
+			end = t.start
+			break
+		}
+	}
+	return max(start, 0), end
+}
 
 // span is where a whole sign occurs, with the token ranges of its groups.
 type span struct {
@@ -691,6 +777,30 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 			m.concepts[name] = append(m.concepts[name], sq)
 			m.collectVocab(sq)
 		}
+	}
+	m.conceptIx = map[string]*conceptIndex{}
+	for name, alts := range m.concepts {
+		ix := &conceptIndex{exact: map[string][]int{}}
+		byPrefix := map[string][]int{}
+		for a, sq := range alts {
+			if sq[0].kind != slotWord {
+				ix.rest = append(ix.rest, a)
+				continue
+			}
+			for _, w := range sq[0].words {
+				ix.exact[w] = append(ix.exact[w], a)
+			}
+			for _, p := range sq[0].prefixes {
+				byPrefix[p] = append(byPrefix[p], a)
+			}
+		}
+		for p, as := range byPrefix {
+			ix.prefixes = append(ix.prefixes, struct {
+				prefix string
+				alts   []int
+			}{p, as})
+		}
+		m.conceptIx[name] = ix
 	}
 	checkRefs := func(sq seq, line int, field, text string) bool {
 		for _, sl := range sq {
