@@ -161,6 +161,7 @@ func foldWord(s string) string {
 type token struct {
 	w          string
 	typo       string // the lexicon word this is a typo of, if any
+	base       string // the word without "'s", if it had one
 	start, end int    // byte offsets
 	sent       int
 	clause     int // global clause number
@@ -178,9 +179,15 @@ func tokenize(text string) (toks []token, sentStarts []int, clauseFirst map[int]
 		if start < 0 {
 			return
 		}
-		w := strings.ReplaceAll(text[start:end], "'", "")
+		raw := text[start:end]
+		w := strings.ReplaceAll(raw, "'", "")
 		if w != "" {
-			toks = append(toks, token{w: foldWord(w), start: start, end: end, sent: sent, clause: clause})
+			t := token{w: foldWord(w), start: start, end: end, sent: sent, clause: clause}
+			// "tongue's" is also "tongue", "mum's" also "mum"
+			if b, ok := strings.CutSuffix(raw, "'s"); ok && len(b) > 1 {
+				t.base = foldWord(strings.ReplaceAll(b, "'", ""))
+			}
+			toks = append(toks, t)
 		}
 		start = -1
 	}
@@ -426,7 +433,7 @@ func (m *matcher) typoOf(w string) string {
 
 func (sl slot) matches(t token) bool {
 	for _, w := range sl.words {
-		if t.w == w || t.typo == w {
+		if t.w == w || t.typo == w || t.base == w {
 			return true
 		}
 	}
@@ -542,6 +549,9 @@ func (r *reader) concept(name string, i, depth int) []int {
 		if t.typo != "" {
 			try(ix.exact[t.typo])
 		}
+		if t.base != "" {
+			try(ix.exact[t.base])
+		}
 		for _, p := range ix.prefixes {
 			if strings.HasPrefix(t.w, p.prefix) || (t.typo != "" && strings.HasPrefix(t.typo, p.prefix)) {
 				try(p.alts)
@@ -589,6 +599,9 @@ func (s Safety) Check(text string) Triage {
 		cand = append(cand, m.exact[t.w]...)
 		if t.typo != "" {
 			cand = append(cand, m.exact[t.typo]...)
+		}
+		if t.base != "" {
+			cand = append(cand, m.exact[t.base]...)
 		}
 		for _, w := range []string{t.w, t.typo} {
 			for k := minPrefix; k <= len(w); k++ {
