@@ -91,7 +91,8 @@ type group struct {
 	sign  int  // index in matcher.signs, or -1
 	cue   int  // index in matcher.cues, or -1
 	which int  // the group's place in its sign
-	tense bool // the concept present-tense, for carried cues
+	tense  bool // the concept present-tense, for carried cues
+	person bool // the concept person, for topics
 }
 
 type sign struct {
@@ -106,6 +107,11 @@ type cue struct {
 	weight  int
 	carries bool
 }
+
+// frames reports whether a lowering cue also holds from the first clause
+// of a sentence: a time frame ("Years ago, ...") or a strong hypothetical
+// ("What if, ..."), not a passing word ("Quick question - my chest ...").
+func (c cue) frames() bool { return c.carries || c.weight <= -3 }
 
 // conceptIndex finds the phrasings of a concept that can start with a word.
 type conceptIndex struct {
@@ -219,6 +225,11 @@ func tokenize(text string) (toks []token, sentStarts []int, clauseFirst map[int]
 				}
 			case '!', '?', ';', '\n':
 				newSentence(i + 1)
+			case '-':
+				// " - " between words, as a dash
+				if i > 0 && text[i-1] == ' ' && i+1 < len(text) && text[i+1] == ' ' && len(toks) > 0 && toks[len(toks)-1].clause == clause {
+					clause++
+				}
 			case ',', ':', '(', ')', '—', '–':
 				if len(toks) > 0 && toks[len(toks)-1].clause == clause {
 					clause++
@@ -655,6 +666,10 @@ func (s Safety) Check(text string) Triage {
 // sentences after it until one speaks in the present.
 const presentTense = "present-tense"
 
+// personConcept names a person (I, my dad, she): a clause without one, and
+// without a verb in the present, mentions a topic rather than tells of one.
+const personConcept = "person"
+
 // clauseSpan is the byte range of the clauses a sign occurs in: from the
 // first word of its first clause to the first word after its last.
 func clauseSpan(toks []token, sp span, n int) (start, end int) {
@@ -721,8 +736,9 @@ func overlaps(o occurrence, parts []occurrence) bool {
 
 // score weighs a sign's occurrence with the cues around it: a cue that
 // raises counts in a clause of the sign; a cue that lowers counts there
-// too, or in the first clause of its sentence ("Years ago, I had a
-// stroke"; "What if, after the session, my leg goes numb?"). Clauses end at
+// too, and when it frames (see cue.frames) in the first clause of its
+// sentence ("Years ago, I had a stroke"; "What if, after the session, my
+// leg goes numb?"). Clauses end at
 // commas and the like and at "but" or "and now", so in "I had a DVT years
 // ago and now my calf is swollen" the calf is not lowered by "years ago".
 func (m *matcher) score(sp span, sg sign, toks []token, occ [][]occurrence, clauseFirst map[int]int) int {
@@ -735,12 +751,19 @@ func (m *matcher) score(sp span, sg sign, toks []token, occ [][]occurrence, clau
 	}
 	// Does the sign's sentence speak in the present? Then a time frame set
 	// by an earlier sentence ("I had an accident 2 months ago.") stops.
-	present := false
+	// Does the sign's own clause name no one and speak in no tense ("chest
+	// pain after shockwave - is that a side effect?")? Then it is a topic,
+	// and lowering cues count anywhere in its sentence.
+	present, topic := false, true
 	for gi, g := range m.groups {
-		if g.tense || (g.cue >= 0 && m.cues[g.cue].weight > 0) {
+		if g.tense || g.person || (g.cue >= 0 && m.cues[g.cue].weight > 0) {
 			for _, o := range occ[gi] {
-				if s := toks[o.start].sent; s >= firstSent && s <= lastSent {
+				t := toks[o.start]
+				if t.sent >= firstSent && t.sent <= lastSent && !g.person {
 					present = true
+				}
+				if clauses[t.clause] {
+					topic = false
 				}
 			}
 		}
@@ -761,7 +784,7 @@ func (m *matcher) score(sp span, sg sign, toks []token, occ [][]occurrence, clau
 				if !c.carries || c.weight > 0 || present {
 					continue
 				}
-			case !clauses[t.clause] && (c.weight > 0 || t.clause != clauseFirst[t.sent]):
+			case !clauses[t.clause] && (c.weight > 0 || (!topic && (t.clause != clauseFirst[t.sent] || !c.frames()))):
 				continue
 			}
 			seen[g.cue] = true
@@ -833,6 +856,9 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 	}
 	if _, ok := m.concepts[presentTense]; ok {
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: presentTense}}, sign: -1, cue: -1, tense: true})
+	}
+	if _, ok := m.concepts[personConcept]; ok {
+		m.addGroup(group{s: seq{{kind: slotConcept, concept: personConcept}}, sign: -1, cue: -1, person: true})
 	}
 	for ci, c := range s.Cues {
 		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries})
