@@ -87,10 +87,10 @@ type seq []slot
 
 // group is one phrase of a sign or a cue, indexed by the words it can start with.
 type group struct {
-	s     seq
-	sign  int  // index in matcher.signs, or -1
-	cue   int  // index in matcher.cues, or -1
-	which int  // the group's place in its sign
+	s      seq
+	sign   int  // index in matcher.signs, or -1
+	cue    int  // index in matcher.cues, or -1
+	which  int  // the group's place in its sign
 	tense  bool // the concept present-tense, for carried cues
 	person bool // the concept person, for topics
 }
