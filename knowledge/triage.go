@@ -28,7 +28,7 @@ import (
 //	<name>    any phrasing of the concept name
 //	..        up to maxGap words of anything
 //	<year>    a year such as 2015; <num> any number; <many> 10 or more
-//	^         the start of a sentence (first only)
+//	^         the start of a sentence (first only); $ the end of a clause
 //	A + B     both, in either order, within signWindow words
 const (
 	maxGap      = 4
@@ -74,6 +74,7 @@ const (
 	slotNum
 	slotMany
 	slotStart
+	slotEnd
 )
 
 type slot struct {
@@ -288,6 +289,8 @@ func parseSeq(phrase string) (seq, string) {
 				return nil, "\"^\" (the start of a sentence) can only come first"
 			}
 			s = append(s, slot{kind: slotStart})
+		case f == "$":
+			s = append(s, slot{kind: slotEnd})
 		case f == "<many>":
 			s = append(s, slot{kind: slotMany})
 		case strings.HasPrefix(f, "<") && strings.HasSuffix(f, ">") && len(f) > 2:
@@ -319,6 +322,8 @@ func parseSeq(phrase string) (seq, string) {
 		return nil, "empty"
 	case s[0].kind == slotGap || s[len(s)-1].kind == slotGap || (s[0].kind == slotStart && (len(s) == 1 || s[1].kind == slotGap)):
 		return nil, "cannot start or end with \"..\", nor be \"^\" alone"
+	case s[0].kind == slotEnd:
+		return nil, "cannot start with \"$\" (the end of a clause)"
 	}
 	return s, ""
 }
@@ -509,6 +514,11 @@ func (r *reader) ends(s seq, k, i, depth int, out []int) []int {
 		return out
 	case slotStart:
 		if i == 0 || (i < len(toks) && toks[i-1].sent != toks[i].sent) {
+			out = r.ends(s, k+1, i, depth, out)
+		}
+		return out
+	case slotEnd:
+		if i >= len(toks) || (i > 0 && toks[i-1].clause != toks[i].clause) {
 			out = r.ends(s, k+1, i, depth, out)
 		}
 		return out

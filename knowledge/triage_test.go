@@ -38,7 +38,9 @@ func TestCheckMechanisms(t *testing.T) {
 		{"will a long flight give me a DVT?", ""},                                   // ^ will: a question
 		{"I took 25 iron pills", "overdose"},                                        // <many>
 		{"I took 2 paracetamol this morning", ""},
-		{"I want to kill myself and my leg is numb", "self-harm"}, // crisis first
+		{"I want to kill myself and my leg is numb", "self-harm"},
+		{"I can't go on like this", "self-harm"},        // $ : the end of a clause
+		{"I can't go on holiday because of my hip", ""}, // crisis first
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)
