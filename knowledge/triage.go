@@ -82,6 +82,7 @@ type slot struct {
 	words    []string
 	prefixes []string
 	concept  string
+	cid      int // the concept's number, set once all are known
 }
 
 type seq []slot
@@ -493,10 +494,7 @@ type reader struct {
 	memo map[memoKey][]int
 }
 
-type memoKey struct {
-	concept string
-	at      int
-}
+type memoKey struct{ cid, at int }
 
 // ends appends to out every position where s, from slot k, can end when
 // it starts at token i. depth bounds concept recursion.
@@ -526,7 +524,7 @@ func (r *reader) ends(s seq, k, i, depth int, out []int) []int {
 		if depth > 8 {
 			return out
 		}
-		for _, e := range r.concept(sl.concept, i, depth) {
+		for _, e := range r.concept(sl, i, depth) {
 			out = r.ends(s, k+1, e, depth, out)
 		}
 		return out
@@ -551,9 +549,10 @@ func (r *reader) ends(s seq, k, i, depth int, out []int) []int {
 	return out
 }
 
-// concept returns where the concept name ends when it starts at token i.
-func (r *reader) concept(name string, i, depth int) []int {
-	key := memoKey{name, i}
+// concept returns where the concept of sl ends when it starts at token i.
+func (r *reader) concept(sl slot, i, depth int) []int {
+	name := sl.concept
+	key := memoKey{sl.cid, i}
 	if e, ok := r.memo[key]; ok {
 		return e
 	}
@@ -910,7 +909,31 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 		}
 	}
 	m.buildTypos()
+	m.numberConcepts()
 	s.matcher = m
+}
+
+// numberConcepts sets the number of the concept of every slot that names one.
+func (m *matcher) numberConcepts() {
+	ids := map[string]int{}
+	for name := range m.concepts {
+		ids[name] = len(ids)
+	}
+	number := func(sq seq) {
+		for k := range sq {
+			if sq[k].kind == slotConcept {
+				sq[k].cid = ids[sq[k].concept]
+			}
+		}
+	}
+	for _, alts := range m.concepts {
+		for _, sq := range alts {
+			number(sq)
+		}
+	}
+	for _, g := range m.groups {
+		number(g.s)
+	}
 }
 
 // englishWords and otherWords are common function words, for telling a
