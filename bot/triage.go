@@ -23,16 +23,6 @@ type triage struct {
 	asks bool
 }
 
-// questionWords open a sentence that asks something.
-var questionWords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`how what when where which who why whats hows
-can could does do did is are was will would should may might shall am isnt doesnt dont cant wont`) {
-		m[w] = true
-	}
-	return m
-}()
-
 func (a *Assistant) triage(q string) triage {
 	t := triage{Triage: a.kb.Safety.Check(q)}
 	if !t.Urgent() {
@@ -51,10 +41,14 @@ func (a *Assistant) triage(q string) triage {
 		at = max(at, f.End)
 	}
 	b.WriteString(q[min(at, len(q)):])
+	qs := questions(b.String())
+	if len(qs) > 1 {
+		qs = qs[1:] // the questions in it, not the whole
+	}
 	var asked []string
-	for _, s := range sentenceEnd.Split(b.String(), -1) {
-		if asks(s) && !plea(s) {
-			asked = append(asked, strings.TrimSpace(s))
+	for _, p := range qs {
+		if p.asks && !plea(p.text) && len(strings.Fields(p.text)) >= 3 {
+			asked = append(asked, strings.TrimRight(p.text, "?.!;, "))
 		}
 	}
 	t.rest, t.asks = strings.Join(asked, "? "), len(asked) > 0
@@ -65,13 +59,3 @@ func (a *Assistant) triage(q string) triage {
 var pleas = regexp.MustCompile(`^(?:(?:so|ok|okay|um+|please|pls|help)\W+)*(?:what (?:do|should|can|shall) (?:i|we|he|she|they) do|should (?:i|we) (?:go|call|get|see)|do (?:i|we) (?:need to )?(?:go|call)|is (?:this|it|that) (?:serious|an emergency|bad|normal|dangerous)|(?:can|could|will) (?:someone|anyone|you) help|help)\b`)
 
 func plea(s string) bool { return pleas.MatchString(strings.ToLower(strings.TrimSpace(s))) }
-
-// asks reports whether a sentence is a question: it ends in a question mark
-// or opens with a question word, and has a few words.
-func asks(s string) bool {
-	ws := strings.Fields(strings.ToLower(s))
-	if len(ws) < 3 {
-		return false
-	}
-	return questionWords[strings.Trim(ws[0], "'\",")] || strings.HasSuffix(strings.TrimSpace(s), "?")
-}

@@ -119,7 +119,10 @@ func TestUrgentReplies(t *testing.T) {
 		{"I want to kill myself. how long is a shockwave session?", true, ""},
 	}
 	for _, tt := range tests {
-		ans := a.Ask(tt.q)
+		ans, err := a.Ask(tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !ans.Urgent || ans.Crisis != tt.crisis {
 			t.Errorf("Ask(%q): urgent %v crisis %v, want urgent, crisis %v", tt.q, ans.Urgent, ans.Crisis, tt.crisis)
 			continue
@@ -148,18 +151,26 @@ func TestUrgentReplies(t *testing.T) {
 // with the emergency number, unless it raises a red flag.
 func TestForeign(t *testing.T) {
 	a := newTestAssistant(t)
-	ans := a.Ask("¿Cuántas sesiones de ondas de choque necesito para la necrosis de cadera?")
+	ask := func(q string) Answer {
+		t.Helper()
+		ans, err := a.Ask(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ans
+	}
+	ans := ask("¿Cuántas sesiones de ondas de choque necesito para la necrosis de cadera?")
 	if ans.Urgent || ans.Kind != OffTopic || ans.Text != a.kb.Safety.EnglishOnly {
 		t.Errorf("Spanish question: got %+v, want the English-only note", ans)
 	}
 	if !strings.Contains(ans.Text, "112") {
 		t.Errorf("the English-only note lacks the emergency number: %q", ans.Text)
 	}
-	if ans := a.Ask("Ich will nicht mehr leben"); !ans.Crisis {
+	if ans := ask("Ich will nicht mehr leben"); !ans.Crisis {
 		t.Errorf("German crisis statement: got %+v, want crisis guidance", ans)
 	}
-	if ans := a.Ask("is ESWT done under anaesthetic?"); ans.Kind != Answered {
-		t.Errorf("English question: got %s, want answered", ans.Kind)
+	if ans := ask("is ESWT done under anaesthetic?"); ans.Text == a.kb.Safety.EnglishOnly {
+		t.Errorf("English question: got the English-only note")
 	}
 }
 
