@@ -31,13 +31,13 @@ import (
 //	^         the start of a sentence (first only); $ the end of a clause
 //	A + B     both, in either order, within signWindow words
 const (
-	maxGap      = 4
-	signWindow  = 12
-	minTypoLen  = 5 // words this long tolerate one typo (edit, swap), unless the typo is an English word
-	maxRaise    = 2 // raising cues add at most this much
-	baseScore   = 1 // a sign alone alarms; cues move it
-	minPrefix   = 2
-	maxTriageIn = 8000 // runes read; longer messages are cut (bot caps at the same)
+	maxGap     = 4
+	signWindow = 12
+	minTypoLen = 5 // words this long tolerate one typo (edit, swap), unless the typo is an English word
+	maxRaise   = 2 // raising cues add at most this much
+	baseScore  = 1 // a sign alone alarms; cues move it
+	minPrefix  = 2
+	maxWords   = 4000 // words read of one message (bot caps a message at 8,000 characters)
 )
 
 // Flag is one red flag raised by a message.
@@ -92,7 +92,6 @@ type group struct {
 	s      seq
 	sign   int  // index in matcher.signs, or -1
 	cue    int  // index in matcher.cues, or -1
-	which  int  // the group's place in its sign
 	tense  bool // the concept present-tense, for carried cues
 	person bool // the concept person, for topics
 }
@@ -178,9 +177,8 @@ type token struct {
 // tokenize splits text into folded words. Apostrophes inside words are
 // dropped ("can't" is "cant"), "&" is "and". Sentences end at . ! ? ; and
 // line breaks; clauses also at commas, colons and dashes.
-func tokenize(text string) (toks []token, sentStarts []int, clauseFirst map[int]int) {
+func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 	sent, clause := 0, 0
-	sentStarts = []int{0}
 	clauseFirst = map[int]int{0: 0} // sentence → its first clause
 	start := -1
 	flush := func(end int) {
@@ -199,11 +197,10 @@ func tokenize(text string) (toks []token, sentStarts []int, clauseFirst map[int]
 		}
 		start = -1
 	}
-	newSentence := func(at int) {
+	newSentence := func() {
 		if len(toks) > 0 && toks[len(toks)-1].sent == sent {
 			sent++
 			clause++
-			sentStarts = append(sentStarts, at)
 			clauseFirst[sent] = clause
 		}
 	}
@@ -223,10 +220,10 @@ func tokenize(text string) (toks []token, sentStarts []int, clauseFirst map[int]
 			case '.':
 				// not inside "38.5" or "e.g."
 				if next, _ := utf8.DecodeRuneInString(text[i+1:]); next == utf8.RuneError || unicode.IsSpace(next) || next == '.' {
-					newSentence(i + 1)
+					newSentence()
 				}
 			case '!', '?', ';', '\n':
-				newSentence(i + 1)
+				newSentence()
 			case '-':
 				// " - " between words, as a dash
 				if i > 0 && text[i-1] == ' ' && i+1 < len(text) && text[i+1] == ' ' && len(toks) > 0 && toks[len(toks)-1].clause == clause {
@@ -240,7 +237,7 @@ func tokenize(text string) (toks []token, sentStarts []int, clauseFirst map[int]
 				toks = append(toks, token{w: "and", start: i, end: i + 1, sent: sent, clause: clause})
 			}
 		}
-		if len(toks) >= maxTriageIn/2 {
+		if len(toks) >= maxWords {
 			break
 		}
 	}
@@ -265,7 +262,7 @@ func tokenize(text string) (toks []token, sentStarts []int, clauseFirst map[int]
 			clauseFirst[toks[i].sent] = toks[i].clause
 		}
 	}
-	return toks, sentStarts, clauseFirst
+	return toks, clauseFirst
 }
 
 var (
@@ -607,7 +604,7 @@ func (s Safety) Check(text string) Triage {
 	if m == nil {
 		return Triage{}
 	}
-	toks, _, clauseFirst := tokenize(text)
+	toks, clauseFirst := tokenize(text)
 	for i := range toks {
 		toks[i].typo = m.typoOf(toks[i].w)
 	}
@@ -649,7 +646,7 @@ func (s Safety) Check(text string) Triage {
 	var out Triage
 	out.Foreign = foreign(toks)
 	done := map[int]bool{}
-	for si, sg := range m.signs {
+	for _, sg := range m.signs {
 		if done[sg.flag] {
 			continue
 		}
@@ -662,7 +659,6 @@ func (s Safety) Check(text string) Triage {
 			out.Flags = append(out.Flags, Flag{ID: f.ID, Category: f.Category, Crisis: f.Crisis,
 				Sign: sg.text, Line: sg.line, Start: start, End: end})
 			done[sg.flag] = true
-			_ = si
 			break
 		}
 	}
@@ -888,7 +884,7 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 		for i, text := range f.Signs {
 			sg := sign{flag: fi, text: text, line: f.signLines[i]}
 			ok := true
-			for gi, part := range strings.Split(text, " + ") {
+			for _, part := range strings.Split(text, " + ") {
 				sq, msg := parseSeq(part)
 				if msg != "" {
 					r.add(sg.line, "red_flags."+f.ID+".signs", "%q: %s", text, msg)
@@ -901,7 +897,7 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 				}
 				m.collectVocab(sq)
 				sg.groups = append(sg.groups, len(m.groups))
-				m.addGroup(group{s: sq, sign: len(m.signs), cue: -1, which: gi})
+				m.addGroup(group{s: sq, sign: len(m.signs), cue: -1})
 			}
 			if ok {
 				m.signs = append(m.signs, sg)
