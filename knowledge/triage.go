@@ -759,7 +759,10 @@ func (m *matcher) score(sp span, sg sign, toks []token, occ [][]occurrence, clau
 	// Does the sign's own clause name no one and speak in no tense ("chest
 	// pain after shockwave - is that a side effect?")? Then it is a topic,
 	// and lowering cues count anywhere in its sentence.
-	present, topic := false, true
+	// Does the sign's own clause speak in the present? If not, a time
+	// frame anywhere in its sentence holds ("My grandad's leg went blue
+	// before his amputation, decades ago").
+	present, topic, clausePresent := false, true, false
 	for gi, g := range m.groups {
 		if g.tense || g.person || (g.cue >= 0 && m.cues[g.cue].weight > 0) {
 			for _, o := range occ[gi] {
@@ -769,6 +772,9 @@ func (m *matcher) score(sp span, sg sign, toks []token, occ [][]occurrence, clau
 				}
 				if clauses[t.clause] {
 					topic = false
+					if !g.person {
+						clausePresent = true
+					}
 				}
 			}
 		}
@@ -789,7 +795,7 @@ func (m *matcher) score(sp span, sg sign, toks []token, occ [][]occurrence, clau
 				if !c.carries || c.weight > 0 || present {
 					continue
 				}
-			case !clauses[t.clause] && (c.weight > 0 || (!topic && (t.clause != clauseFirst[t.sent] || !c.frames()))):
+			case !clauses[t.clause] && (c.weight > 0 || (!topic && (t.clause != clauseFirst[t.sent] || !c.frames()) && !(c.carries && !clausePresent))):
 				continue
 			}
 			seen[g.cue] = true
