@@ -24,7 +24,7 @@ import (
 //
 //	word      the word, typos of words of five letters or more included
 //	word*     any word starting so: "swell*" is swell, swells, swelling, swelled
-//	a/b/c     any one of these (each may end in *)
+//	a/b/c     any one of these (each may end in *, or be a <concept>)
 //	<name>    any phrasing of the concept name
 //	..        up to maxGap words of anything
 //	<year>    a year such as 2015; <num> any number; <many> 10 or more
@@ -83,6 +83,9 @@ type slot struct {
 	prefixes []string
 	concept  string
 	cid      int // the concept's number, set once all are known
+	// alts are concepts among the alternatives of a word slot ("<sudden>/now")
+	alts    []string
+	altCids []int
 }
 
 type seq []slot
@@ -304,8 +307,9 @@ func parseSeq(phrase string) (seq, string) {
 					sl.prefixes = append(sl.prefixes, p)
 					continue
 				}
-				if strings.HasPrefix(alt, "<") {
-					return nil, "\"" + f + "\": a <concept> cannot be one of several alternatives; write one sign for each, or add the words to the concept"
+				if strings.HasPrefix(alt, "<") && strings.HasSuffix(alt, ">") && len(alt) > 2 {
+					sl.alts = append(sl.alts, alt[1:len(alt)-1])
+					continue
 				}
 				if !isWord(alt) {
 					return nil, "\"" + alt + "\" is not a word; use letters and digits, with * at the end, / between alternatives, <concept>, .. or <year>"
@@ -349,6 +353,15 @@ func (m *matcher) firsts(s seq, seen map[string]bool, exact, prefix *[]string, n
 	case slotWord:
 		*exact = append(*exact, sl.words...)
 		*prefix = append(*prefix, sl.prefixes...)
+		for _, c := range sl.alts {
+			if !seen[c] {
+				seen[c] = true
+				for _, alt := range m.concepts[c] {
+					m.firsts(alt, seen, exact, prefix, numeric)
+				}
+				delete(seen, c)
+			}
+		}
 	case slotYear, slotNum, slotMany:
 		*numeric = true
 	case slotConcept:
@@ -533,6 +546,13 @@ func (r *reader) ends(s seq, k, i, depth int, out []int) []int {
 	switch sl.kind {
 	case slotWord:
 		ok = sl.matches(toks[i])
+		if depth <= 8 {
+			for a := range sl.alts {
+				for _, e := range r.concept(slot{concept: sl.alts[a], cid: sl.altCids[a]}, i, depth) {
+					out = r.ends(s, k+1, e, depth, out)
+				}
+			}
+		}
 	case slotYear:
 		ok = isYear(toks[i].w)
 	case slotNum:
@@ -830,9 +850,11 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 		ix := &conceptIndex{exact: map[string][]int{}}
 		byPrefix := map[string][]int{}
 		for a, sq := range alts {
-			if sq[0].kind != slotWord {
+			if sq[0].kind != slotWord || len(sq[0].alts) > 0 {
 				ix.rest = append(ix.rest, a)
-				continue
+				if sq[0].kind != slotWord {
+					continue
+				}
 			}
 			for _, w := range sq[0].words {
 				ix.exact[w] = append(ix.exact[w], a)
@@ -851,9 +873,13 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 	}
 	checkRefs := func(sq seq, line int, field, text string) bool {
 		for _, sl := range sq {
+			names := sl.alts
 			if sl.kind == slotConcept {
-				if _, ok := m.concepts[sl.concept]; !ok {
-					r.add(line, field, "%q uses <%s>, which is not a concept; add it under concepts or fix the name", text, sl.concept)
+				names = []string{sl.concept}
+			}
+			for _, name := range names {
+				if _, ok := m.concepts[name]; !ok {
+					r.add(line, field, "%q uses <%s>, which is not a concept; add it under concepts or fix the name", text, name)
 					return false
 				}
 			}
@@ -925,6 +951,10 @@ func (m *matcher) numberConcepts() {
 		for k := range sq {
 			if sq[k].kind == slotConcept {
 				sq[k].cid = ids[sq[k].concept]
+			}
+			sq[k].altCids = nil
+			for _, c := range sq[k].alts {
+				sq[k].altCids = append(sq[k].altCids, ids[c])
 			}
 		}
 	}
