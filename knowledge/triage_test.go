@@ -39,8 +39,11 @@ func TestCheckMechanisms(t *testing.T) {
 		{"I took 25 iron pills", "overdose"},                                        // <many>
 		{"I took 2 paracetamol this morning", ""},
 		{"I want to kill myself and my leg is numb", "self-harm"},
-		{"I can't go on like this", "self-harm"},        // $ : the end of a clause
-		{"I can't go on holiday because of my hip", ""}, // crisis first
+		{"I can't go on like this", "self-harm"}, // $ : the end of a clause
+		{"I can't go on holiday because of my hip", ""},
+		{"my MRI shows the femoral head has collapsed", ""}, // AVN's own word
+		{"my dad collapsed in the kitchen", "confusion"},
+		{"she collapsed suddenly", "confusion"}, // a <concept> among alternatives // crisis first
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)
