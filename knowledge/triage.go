@@ -294,7 +294,7 @@ func parseSeq(phrase string) (seq, string) {
 			s = append(s, slot{kind: slotEnd})
 		case f == "<many>":
 			s = append(s, slot{kind: slotMany})
-		case strings.HasPrefix(f, "<") && strings.HasSuffix(f, ">") && len(f) > 2:
+		case strings.HasPrefix(f, "<") && strings.HasSuffix(f, ">") && len(f) > 2 && !strings.Contains(f, "/"):
 			s = append(s, slot{kind: slotConcept, concept: f[1 : len(f)-1]})
 		default:
 			var sl slot

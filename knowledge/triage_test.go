@@ -98,7 +98,7 @@ func TestTriageLint(t *testing.T) {
 		{"crisis switched off", "    crisis: true\n", "    crisis: false\n", "no longer gets crisis guidance", lineOf("  - id: self-harm")},
 		{"a sign that fires on everything", "    signs:\n      - <cant> .. <breathe>\n", "    signs:\n      - how\n      - <cant> .. <breathe>\n",
 			`the sign "how" alarms on the ordinary message`, lineOf("    signs:\n      - <cant> .. <breathe>") + 1},
-		{"a category emptied", "      - <calf> + <swollen>\n", "      - <calf> + nothingatall\n", "triage no longer catches the emergency", lineOf("  - id: clot")},
+		{"a category emptied", clotSigns(t, safety), "    signs:\n      - nothingatall\n", "triage no longer catches the emergency", lineOf("  - id: clot")},
 		{"unknown concept", "      - <calf> + <swollen>\n", "      - <calf> + <swolen>\n", "which is not a concept", lineOf("      - <calf> + <swollen>")},
 		{"a sign starting with ..", "      - <calf> + <swollen>\n", "      - .. calf\n", `cannot start or end with ".."`, lineOf("      - <calf> + <swollen>")},
 	}
@@ -120,6 +120,18 @@ func TestTriageLint(t *testing.T) {
 			t.Errorf("no problem containing %q", tt.want)
 		})
 	}
+}
+
+// clotSigns is the signs list of the red flag clot, as written.
+func clotSigns(t *testing.T, safety string) string {
+	t.Helper()
+	i := strings.Index(safety, "  - id: clot\n")
+	j := strings.Index(safety[i:], "    signs:\n")
+	k := strings.Index(safety[i+j:], "\n\n")
+	if i < 0 || j < 0 || k < 0 {
+		t.Fatal("safety.yaml: no signs of red flag clot")
+	}
+	return safety[i+j : i+j+k+1]
 }
 
 func embeddedFile(t *testing.T, name string) []byte {
