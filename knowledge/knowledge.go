@@ -80,6 +80,7 @@ type Cue struct {
 	Name    string
 	Weight  int
 	Carries bool // also holds for the sentences after it, until one speaks in the present
+	Crisis  bool // lowers crisis signs too (the default)
 	Phrases []string
 
 	lines []int

@@ -350,13 +350,19 @@ func loadSafety(fsys fs.FS, ps *Problems) Safety {
 
 	for i, n := range list(r, m, "cues", "") {
 		path := "cues[" + strconv.Itoa(i) + "]"
-		cm := fields(r, n, path, "name", "weight", "carries", "phrases")
+		cm := fields(r, n, path, "name", "weight", "carries", "crisis", "phrases")
 		var c Cue
 		c.Name, _ = text(r, cm, "name", path, true, n.Line)
 		if w := cm["weight"]; w == nil {
 			r.add(n.Line, path+".weight", "missing; add \"weight: -2\" (lowers the alarm) or \"weight: 2\" (raises it)")
 		} else if err := w.Decode(&c.Weight); err != nil || c.Weight == 0 || c.Weight < -5 || c.Weight > 5 {
 			r.add(w.Line, path+".weight", "expected a whole number from -5 to 5, not 0")
+		}
+		c.Crisis = true
+		if v := cm["crisis"]; v != nil {
+			if err := v.Decode(&c.Crisis); err != nil {
+				r.add(v.Line, path+".crisis", "expected true or false")
+			}
 		}
 		if v := cm["carries"]; v != nil {
 			if err := v.Decode(&c.Carries); err != nil {

@@ -110,6 +110,7 @@ type cue struct {
 	name    string
 	weight  int
 	carries bool
+	crisis  bool // applies to crisis signs
 }
 
 // frames reports whether a lowering cue also holds from the first clause
@@ -671,7 +672,7 @@ func (s Safety) Check(text string) Triage {
 			continue
 		}
 		for _, sp := range m.spans(sg, occ) {
-			if m.score(sp, sg, toks, occ, clauseFirst) <= 0 {
+			if m.score(sp, sg, s.RedFlags[sg.flag].Crisis, toks, occ, clauseFirst) <= 0 {
 				continue
 			}
 			f := s.RedFlags[sg.flag]
@@ -766,7 +767,7 @@ func overlaps(o occurrence, parts []occurrence) bool {
 // leg goes numb?"). Clauses end at
 // commas and the like and at "but" or "and now", so in "I had a DVT years
 // ago and now my calf is swollen" the calf is not lowered by "years ago".
-func (m *matcher) score(sp span, sg sign, toks []token, occ [][]occurrence, clauseFirst map[int]int) int {
+func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occurrence, clauseFirst map[int]int) int {
 	firstSent, lastSent := toks[sp.start].sent, toks[sp.end-1].sent
 	clauses := map[int]bool{}
 	for _, p := range sp.parts {
@@ -806,6 +807,9 @@ func (m *matcher) score(sp span, sg sign, toks []token, occ [][]occurrence, clau
 			continue
 		}
 		c := m.cues[g.cue]
+		if !c.crisis && crisis {
+			continue
+		}
 		for _, o := range occ[gi] {
 			t := toks[o.start]
 			switch {
@@ -898,7 +902,7 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: personConcept}}, sign: -1, cue: -1, person: true})
 	}
 	for ci, c := range s.Cues {
-		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries})
+		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis})
 		for i, p := range c.Phrases {
 			sq, msg := parseSeq(p)
 			if msg != "" {
