@@ -32,7 +32,7 @@ import (
 //	A + B     both, in either order, within signWindow words
 const (
 	maxGap     = 4
-	signWindow = 12
+	signWindow = 16
 	minTypoLen = 5 // words this long tolerate one typo (edit, swap), unless the typo is an English word
 	maxRaise   = 2 // raising cues add at most this much
 	baseScore  = 1 // a sign alone alarms; cues move it
