@@ -8,7 +8,7 @@ import (
 	"sync"
 )
 
-// english-words.gz lists English words of five letters or more (SCOWL,
+// english-words.gz lists English words of four letters or more (SCOWL,
 // sizes 10-50; see dict/gen.sh and dict/COPYING.scowl). Triage tolerates a
 // typo in a red-flag word, but never takes a real word for one: "spelling"
 // is not "swelling", "fewer" is not "fever".
@@ -17,7 +17,7 @@ import (
 var englishGz []byte
 
 var english = sync.OnceValue(func() map[string]bool {
-	m := make(map[string]bool, 61000)
+	m := make(map[string]bool, 66000)
 	zr, err := gzip.NewReader(bytes.NewReader(englishGz))
 	if err != nil {
 		return m // typos are then tolerated less carefully, never fatally
