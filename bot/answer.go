@@ -46,6 +46,7 @@ type Answer struct {
 	Crisis     bool       // the red flag is about suicide or self-harm
 	Category   string     // the red-flag category that matched
 	Guidance   string     // urgent or crisis guidance when Urgent
+	Closing    string     // closes a crisis reply in place of the advice (Advice is still set)
 	Related    []Ref      // up to 3 other entries worth a look
 	More       []Part     // answers to further questions of the same message
 }

@@ -131,15 +131,25 @@ func (a *Assistant) decide(message string, top int, why bool) (Answer, Trace, er
 	q := Normalize(message)
 	ans := Answer{Advice: a.kb.Safety.Advice}
 	tr := Trace{Target: a.model.Target}
-	if f, ok := a.kb.Safety.Match(strings.ToLower(q)); ok {
-		ans.Urgent, ans.Crisis, ans.Category = true, f.Crisis, f.Category
-		ans.Guidance = a.kb.Safety.Urgent
-		if f.Crisis {
-			// Crisis guidance only: a person in crisis gets no FAQ content.
-			ans.Guidance = a.kb.Safety.Crisis
-			ans.Kind = NoMatch
+	tri := a.triage(q)
+	switch {
+	case tri.Crisis():
+		// Crisis guidance only: a person in crisis gets no FAQ content.
+		f := tri.Flags[0]
+		ans.Urgent, ans.Crisis, ans.Category = true, true, f.Category
+		ans.Guidance, ans.Closing = a.kb.Safety.Crisis, a.kb.Safety.CrisisClosing
+		ans.Kind = NoMatch // the guidance says it all
+		return ans, tr, nil
+	case tri.Urgent():
+		ans.Urgent, ans.Category, ans.Guidance = true, tri.Flags[0].Category, a.kb.Safety.Urgent
+		if !tri.asks {
+			ans.Kind = NoMatch // the guidance says it all
 			return ans, tr, nil
 		}
+		q = tri.rest // an FAQ answer only for the questions asked beside the emergency
+	case tri.Foreign:
+		ans.Kind, ans.Text = OffTopic, a.kb.Safety.EnglishOnly
+		return ans, tr, nil
 	}
 
 	qs := questions(tail(q, MaxSearch))

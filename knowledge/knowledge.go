@@ -5,7 +5,6 @@
 package knowledge
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 )
@@ -51,37 +50,45 @@ type Citation struct {
 // The first term names the group.
 type Synonyms []string
 
-// Safety holds the texts added to replies and the red-flag patterns.
+// Safety holds the texts added to replies and the red-flag triage.
 type Safety struct {
-	Advice   string    // added to every reply
-	Urgent   string    // leads the reply when a red flag matches
-	Crisis   string    // leads the reply for thoughts of suicide or self-harm
-	RedFlags []RedFlag // checked in order
+	Advice        string    // added to every reply
+	Urgent        string    // leads the reply when a red flag is raised
+	Crisis        string    // leads the reply for thoughts of suicide or self-harm
+	CrisisClosing string    // closes a crisis reply, in place of the advice
+	EnglishOnly   string    // the reply to a message in another language
+	RedFlags      []RedFlag // in order of priority (crisis flags always first)
+	Cues          []Cue     // what lowers or raises an alarm
+
+	matcher *matcher // compiled from concepts, cues and red flags
 }
 
-// RedFlag is a category of emergency and the patterns that recognise it.
+// RedFlag is a category of emergency and the signs that recognise it.
 type RedFlag struct {
+	ID       string
 	Category string
-	Crisis   bool // crisis guidance instead of urgent guidance
-	Patterns []*regexp.Regexp
+	Crisis   bool     // crisis guidance instead of urgent guidance
+	Signs    []string // as written in safety.yaml (see README: For moderators)
+	Line     int      // of the flag in safety.yaml
+
+	signLines []int
+}
+
+// Cue is a set of phrasings that lower (Weight < 0) or raise (Weight > 0)
+// the alarm of a sign near them.
+type Cue struct {
+	Name    string
+	Weight  int
+	Carries bool // also holds for the sentences after it, until one speaks in the present
+	Crisis  bool // lowers crisis signs too (the default)
+	Phrases []string
+
+	lines []int
 }
 
 // Phrasings returns the question followed by the alternates.
 func (e Entry) Phrasings() []string {
 	return append([]string{e.Question}, e.Alternates...)
-}
-
-// Match reports the first red flag whose patterns match text, which should be
-// normalised (lower case, single spaces).
-func (s Safety) Match(text string) (RedFlag, bool) {
-	for _, f := range s.RedFlags {
-		for _, p := range f.Patterns {
-			if p.MatchString(text) {
-				return f, true
-			}
-		}
-	}
-	return RedFlag{}, false
 }
 
 // Normalize folds the differences a verbatim comparison tolerates: typographic

@@ -309,47 +309,103 @@ func loadSafety(fsys fs.FS, ps *Problems) Safety {
 	if root == nil {
 		return Safety{}
 	}
-	m := fields(r, root, "", "advice", "urgent", "crisis", "red_flags")
+	before := len(*ps)
+	m := fields(r, root, "", "advice", "urgent", "crisis", "crisis_closing", "english_only", "concepts", "cues", "red_flags")
 	var s Safety
 	s.Advice, _ = text(r, m, "advice", "", true, 1)
 	s.Urgent, _ = text(r, m, "urgent", "", true, 1)
 	s.Crisis, _ = text(r, m, "crisis", "", true, 1)
-	for name, v := range map[string]string{"advice": s.Advice, "urgent": s.Urgent, "crisis": s.Crisis} {
+	s.CrisisClosing, _ = text(r, m, "crisis_closing", "", true, 1)
+	s.EnglishOnly, _ = text(r, m, "english_only", "", true, 1)
+	for name, v := range map[string]string{"advice": s.Advice, "urgent": s.Urgent, "crisis": s.Crisis,
+		"crisis_closing": s.CrisisClosing, "english_only": s.EnglishOnly} {
 		if n := utf8.RuneCountInString(v); n > 700 {
 			r.add(m[name].Line, name, "is %d characters; keep it within 700 so every reply fits Discord's limits", n)
 		}
 	}
+
+	// concepts: name → list of phrasings
+	concepts, conceptLines := map[string][]string{}, map[string][]int{}
+	if c := m["concepts"]; c == nil || c.Kind != yaml.MappingNode {
+		r.add(1, "concepts", "missing; list the concepts (name: [words and phrasings]) the red flags use")
+	} else {
+		for i := 0; i+1 < len(c.Content); i += 2 {
+			k, v := c.Content[i], c.Content[i+1]
+			name := strings.TrimSpace(k.Value)
+			if !idPattern.MatchString(name) {
+				r.add(k.Line, "concepts."+name, "%q is not a valid concept name; use lower-case letters, digits and hyphens", name)
+				continue
+			}
+			if _, dup := concepts[name]; dup {
+				r.add(k.Line, "concepts."+name, "concept given twice; keep one")
+				continue
+			}
+			words, lines := texts(r, map[string]*yaml.Node{name: v}, name, "concepts.")
+			if len(words) == 0 {
+				r.add(k.Line, "concepts."+name, "a concept needs at least one word or phrasing")
+			}
+			concepts[name], conceptLines[name] = words, lines
+		}
+	}
+
+	for i, n := range list(r, m, "cues", "") {
+		path := "cues[" + strconv.Itoa(i) + "]"
+		cm := fields(r, n, path, "name", "weight", "carries", "crisis", "phrases")
+		var c Cue
+		c.Name, _ = text(r, cm, "name", path, true, n.Line)
+		if w := cm["weight"]; w == nil {
+			r.add(n.Line, path+".weight", "missing; add \"weight: -2\" (lowers the alarm) or \"weight: 2\" (raises it)")
+		} else if err := w.Decode(&c.Weight); err != nil || c.Weight == 0 || c.Weight < -5 || c.Weight > 5 {
+			r.add(w.Line, path+".weight", "expected a whole number from -5 to 5, not 0")
+		}
+		c.Crisis = true
+		if v := cm["crisis"]; v != nil {
+			if err := v.Decode(&c.Crisis); err != nil {
+				r.add(v.Line, path+".crisis", "expected true or false")
+			}
+		}
+		if v := cm["carries"]; v != nil {
+			if err := v.Decode(&c.Carries); err != nil {
+				r.add(v.Line, path+".carries", "expected true or false")
+			}
+		}
+		c.Phrases, c.lines = texts(r, cm, "phrases", path)
+		s.Cues = append(s.Cues, c)
+	}
+
 	flags := list(r, m, "red_flags", "")
 	if len(flags) == 0 {
-		r.add(1, "red_flags", "missing; list the red-flag categories and their patterns")
+		r.add(1, "red_flags", "missing; list the red-flag categories and their signs")
 	}
+	ids := map[string]bool{}
 	for i, n := range flags {
 		path := "red_flags[" + strconv.Itoa(i) + "]"
-		fm := fields(r, n, path, "category", "crisis", "patterns")
-		var f RedFlag
+		fm := fields(r, n, path, "id", "category", "crisis", "signs")
+		f := RedFlag{Line: n.Line}
+		var line int
+		f.ID, line = text(r, fm, "id", path, true, n.Line)
+		checkID(r, f.ID, line)
+		if ids[f.ID] {
+			r.add(line, path+".id", "id %q is used twice; ids must be unique", f.ID)
+		}
+		ids[f.ID] = true
 		f.Category, _ = text(r, fm, "category", path, true, n.Line)
 		if c := fm["crisis"]; c != nil {
 			if err := c.Decode(&f.Crisis); err != nil {
 				r.add(c.Line, path+".crisis", "expected true or false")
 			}
 		}
-		pats, lines := texts(r, fm, "patterns", path)
-		if len(pats) == 0 {
-			r.add(n.Line, path+".patterns", "a red flag needs at least one pattern")
-		}
-		for j, p := range pats {
-			re, err := regexp.Compile(p)
-			if err != nil {
-				r.add(lines[j], path+".patterns", "%q is not a valid regular expression: %s", p, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-				continue
-			}
-			if re.MatchString("") {
-				r.add(lines[j], path+".patterns", "%q matches empty text and so every message; make it specific", p)
-				continue
-			}
-			f.Patterns = append(f.Patterns, re)
+		f.Signs, f.signLines = texts(r, fm, "signs", path)
+		if len(f.Signs) == 0 {
+			r.add(n.Line, path+".signs", "a red flag needs at least one sign")
 		}
 		s.RedFlags = append(s.RedFlags, f)
+	}
+	if len(*ps) == before {
+		compileTriage(&s, concepts, conceptLines, r)
+	}
+	if len(*ps) == before {
+		checkTriage(s, m["red_flags"].Line, r)
 	}
 	return s
 }

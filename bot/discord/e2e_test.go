@@ -79,6 +79,10 @@ type setup struct {
 	srvOpts []discordtest.Option
 	before  func(*discordtest.Server) // before the bot starts
 	tune    func(*Bot)                // before it runs
+	// alerts, when set, makes Config.Alerts post to this fake's channel.
+	alertChannel, alertRole string
+	// infoLogs logs at the default level (info) instead of debug.
+	infoLogs bool
 }
 
 func testCtx(t testing.TB) context.Context {
@@ -126,9 +130,21 @@ func run(t testing.TB, st setup) *harness {
 		st.before(srv)
 	}
 	logs := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	level := slog.LevelDebug
+	if st.infoLogs {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: level}))
 	st.gw.Token = "test-token"
 	st.gw.APIBase = srv.URL()
+	if st.alertChannel != "" {
+		alerts, err := NewAlerts(st.gw.Token, srv.URL(), st.alertChannel, st.alertRole, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.cfg.Alerts = alerts
+		t.Cleanup(alerts.Wait)
+	}
 	b := NewBot(NewHandler(st.a, st.cfg, log), st.gw, log)
 	if st.tune != nil {
 		st.tune(b)

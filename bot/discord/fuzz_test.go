@@ -124,7 +124,11 @@ func FuzzAsk(f *testing.F) {
 			t.Errorf("Render(Ask(%.200q)).AllowedMentions = %+v, want parse: []", q, d.AllowedMentions)
 		}
 		text := checkLimits(t, d)
-		mustContain(t, text, ans.Advice, "advice")
+		if ans.Crisis {
+			mustContain(t, text, kb.Safety.CrisisClosing, "crisis closing")
+		} else {
+			mustContain(t, text, ans.Advice, "advice")
+		}
 		if ans.Urgent {
 			mustContain(t, text, ans.Guidance, "urgent guidance")
 		}

@@ -37,6 +37,8 @@ type Config struct {
 	Now func() time.Time
 	// Metrics, when set, counts questions by kind and times the answers.
 	Metrics Observer
+	// Alerts, when set, tells moderators of red flags raised in servers.
+	Alerts *Alerts
 }
 
 // Handler turns interactions and messages into replies. It returns them
@@ -112,6 +114,10 @@ func (h *Handler) command(ctx context.Context, log *slog.Logger, i *discordgo.In
 		}
 		// Triage first: urgent guidance is never held back by the cooldown.
 		a := h.ask(ctx, log, q)
+		if a.Urgent {
+			// A private /ask stays private; the alert brings in a human.
+			h.cfg.Alerts.raise(ctx, alert{category: a.Category, guild: i.GuildID, channel: i.ChannelID, user: userID(i)})
+		}
 		if !a.Urgent {
 			if r := h.limited(ctx, log, i); r != nil {
 				return r
@@ -208,14 +214,7 @@ func (h *Handler) show(ctx context.Context, log *slog.Logger, topic string) bot.
 // reply renders an answer; private replies are ephemeral and, when they
 // answer from an entry and raise no alarm, get a Share button.
 func (h *Handler) reply(ctx context.Context, log *slog.Logger, a bot.Answer, private bool) *discordgo.InteractionResponse {
-	attrs := []slog.Attr{slog.String("kind", string(a.Kind)), slog.Bool("urgent", a.Urgent), slog.Bool("private", private)}
-	if a.Entry != nil {
-		attrs = append(attrs, slog.String("entry", a.Entry.ID))
-	}
-	if a.Urgent {
-		attrs = append(attrs, slog.String("category", a.Category))
-	}
-	log.LogAttrs(ctx, slog.LevelInfo, "answered", attrs...)
+	h.logAnswer(ctx, log, a, slog.Bool("private", private))
 
 	d := Render(a)
 	if private {
@@ -307,12 +306,22 @@ func (h *Handler) Message(ctx context.Context, m *discordgo.Message, botID strin
 			return nil
 		}
 	}
-	attrs := []slog.Attr{slog.String("kind", string(a.Kind)), slog.Bool("urgent", a.Urgent)}
+	if a.Urgent {
+		h.cfg.Alerts.raise(ctx, alert{category: a.Category, guild: m.GuildID, channel: m.ChannelID, message: m.ID})
+	}
+	h.logAnswer(ctx, log, a)
+	return RenderMessage(a, m.SoftReference())
+}
+
+// logAnswer logs what was answered. log carries the user id, so a red flag
+// is never logged here: whether a message raised one, and which, is health
+// data tied to a person. (Counters without ids may come later.)
+func (h *Handler) logAnswer(ctx context.Context, log *slog.Logger, a bot.Answer, more ...slog.Attr) {
+	attrs := append([]slog.Attr{slog.String("kind", string(a.Kind))}, more...)
 	if a.Entry != nil {
 		attrs = append(attrs, slog.String("entry", a.Entry.ID))
 	}
 	log.LogAttrs(ctx, slog.LevelInfo, "answered", attrs...)
-	return RenderMessage(a, m.SoftReference())
 }
 
 func mentions(m *discordgo.Message, botID string) bool {

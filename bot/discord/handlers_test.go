@@ -397,6 +397,24 @@ func TestMessageCooldown(t *testing.T) {
 	if s == nil || !strings.Contains(s.Content, "emergency") {
 		t.Errorf("urgent message within the cooldown: %+v, want the urgent guidance", s)
 	}
+	crisis := channelMessage(t, "how long does a focused shockwave session take?", "i dont want to be here anymore")
+	for range 3 { // and again: never held back
+		if s := h.Message(ctx, crisis, botID); s == nil || !strings.Contains(s.Content, "not have to face this alone") {
+			t.Errorf("crisis message within the cooldown: %+v, want the crisis guidance", s)
+		}
+	}
+}
+
+func TestAskUrgentNotCrisisIgnoresCooldown(t *testing.T) {
+	h := NewHandler(realAssistant(t), Config{AskPrivate: true, Cooldown: time.Hour, Burst: 1, Now: newClock().now}, nil)
+	ctx := context.Background()
+	h.Interaction(ctx, interaction(t, "ask_guild"))
+	for range 3 {
+		r := h.Interaction(ctx, interaction(t, "ask_guild", "How long does a focused shockwave session take?", "my dad's face is drooping and his speech is slurred"))
+		if !strings.Contains(r.Data.Content, "emergency") {
+			t.Errorf("urgent /ask within the cooldown: content = %q, want the urgent guidance", r.Data.Content)
+		}
+	}
 }
 
 // TestLogs checks that question text stays out of the logs unless asked for,

@@ -138,16 +138,18 @@ type reply struct {
 
 // build lays out an answer. Parts are placed in order of priority, each
 // within what the parts before it left of the 6000-character embed budget:
-// urgent guidance, advice, the entry's title, the answer text, the first
-// quote, further quotes, the list of related topics. A further answer to a
-// second question of the message gets an embed of its own, and the answers
-// share the budget left. Related buttons do not count against the budget.
+// urgent guidance, advice (for a crisis, the crisis closing), the entry's
+// title, the answer text, the first quote, further quotes, the list of
+// related topics. A further answer to a second question of the message gets
+// an embed of its own, and the answers share the budget left. Related
+// buttons do not count against the budget.
 func build(a bot.Answer) reply {
 	var r reply
 	budget := MaxEmbedTotal
 
 	guidance := sanitize(strings.TrimSpace(a.Guidance))
-	advice := sanitize(strings.TrimSpace(a.Advice))
+	heading, advice := closing(a)
+	advice = sanitize(strings.TrimSpace(advice))
 
 	// 1. Urgent or crisis guidance leads: bold content, and a red embed.
 	var urgent *discordgo.MessageEmbed
@@ -187,7 +189,7 @@ func build(a bot.Answer) reply {
 	// 3. The advice, always, on the last embed.
 	if advice != "" {
 		last := r.embeds[len(r.embeds)-1]
-		budget -= placeAdvice(&r, last, advice, budget)
+		budget -= placeAdvice(&r, last, heading, advice, budget)
 	}
 
 	if body != nil {
@@ -211,28 +213,40 @@ func build(a bot.Answer) reply {
 	return r
 }
 
-// placeAdvice puts the advice on e as a field when it fits one, else as the
-// description of an embed of its own, and returns the characters it used.
-func placeAdvice(r *reply, e *discordgo.MessageEmbed, advice string, budget int) int {
+// CrisisHeading names the field that closes a crisis reply.
+const CrisisHeading = "Please reach out"
+
+// closing is the heading and text that close a reply: the medical-assessment
+// advice, or for a crisis the crisis closing (a person in crisis gets no
+// treatment advice). An answer without a crisis closing keeps the advice.
+func closing(a bot.Answer) (heading, text string) {
+	if a.Crisis && strings.TrimSpace(a.Closing) != "" {
+		return CrisisHeading, a.Closing
+	}
+	return AdviceHeading, a.Advice
+}
+
+// placeAdvice puts the closing text on e as a field when it fits one, else as
+// the description of an embed of its own, and returns the characters it used.
+func placeAdvice(r *reply, e *discordgo.MessageEmbed, heading, advice string, budget int) int {
 	if Len(advice) <= MaxFieldValue {
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: AdviceHeading, Value: advice})
-		return Len(AdviceHeading) + Len(advice)
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: heading, Value: advice})
+		return Len(heading) + Len(advice)
 	}
 	// Longer than a field: an embed of its own. Beyond 4096 characters it
 	// cannot be sent whole in any one place; such a text fails no check of
 	// knowledge's, so it is cut rather than the reply failing.
-	own := &discordgo.MessageEmbed{Color: e.Color, Title: AdviceHeading}
-	own.Description = clip(advice, min(MaxEmbedDesc, budget-Len(AdviceHeading)))
+	own := &discordgo.MessageEmbed{Color: e.Color, Title: heading}
+	own.Description = clip(advice, min(MaxEmbedDesc, budget-Len(heading)))
 	r.embeds = append(r.embeds, own)
 	return Len(own.Title) + Len(own.Description)
 }
 
+// urgentTitle never names the red-flag category: the person needs the
+// guidance, not our reading of their message.
 func urgentTitle(a bot.Answer) string {
 	if a.Crisis {
 		return "You are not alone — support is available now"
-	}
-	if c := strings.TrimSpace(a.Category); c != "" {
-		return "This may be an emergency: " + sanitize(c)
 	}
 	return "This may be an emergency"
 }

@@ -25,7 +25,8 @@ const (
 		"Please seek a medical assessment from a qualified healthcare professional before deciding on any treatment."
 	testUrgent = "This could be an emergency. Call your local emergency number now (999 in the UK, 911 in the US, " +
 		"112 in Europe) or go to the nearest emergency department. Do not wait for an answer here."
-	testCrisis = "You matter, and you do not have to face this alone. If you might act on these thoughts, call your " +
+	testClosing = "Please reach out now to someone you trust, or to one of the lines above. You are not alone."
+	testCrisis  = "You matter, and you do not have to face this alone. If you might act on these thoughts, call your " +
 		"local emergency number now (999 in the UK, 911 in the US, 112 in Europe). To talk to someone at any hour: " +
 		"in the US call or text 988; in the UK and Ireland call Samaritans on 116 123; elsewhere, findahelpline.com " +
 		"lists free, confidential helplines."
@@ -76,6 +77,7 @@ func goldenAnswers() map[string]bot.Answer {
 			Crisis:   true,
 			Category: "thoughts of suicide or self-harm",
 			Guidance: testCrisis,
+			Closing:  testClosing,
 		},
 		"offtopic": {
 			Kind: bot.OffTopic,
@@ -205,6 +207,23 @@ func TestRenderLayout(t *testing.T) {
 	if u, c := Render(g["urgent"]).Embeds[0].Title, Render(g["crisis"]).Embeds[0].Title; !strings.Contains(u, "emergency") || strings.Contains(c, "emergency") {
 		t.Errorf("urgent title %q, crisis title %q: crisis needs its own wording", u, c)
 	}
+	// The person is never shown our red-flag category.
+	for _, name := range []string{"urgent", "crisis"} {
+		b, _ := json.Marshal(Render(g[name]))
+		if strings.Contains(string(b), g[name].Category) {
+			t.Errorf("%s: the reply names the category %q", name, g[name].Category)
+		}
+	}
+	// A crisis reply holds crisis guidance only, and closes with the crisis
+	// closing, not treatment advice.
+	d = Render(g["crisis"])
+	if len(d.Embeds) != 1 || len(d.Components) != 0 {
+		t.Errorf("crisis: want one embed and no buttons, got %d embeds, %d rows", len(d.Embeds), len(d.Components))
+	}
+	b, _ := json.Marshal(d)
+	if strings.Contains(string(b), "treatment") || !strings.Contains(string(b), testClosing) {
+		t.Errorf("crisis: want the crisis closing and no treatment advice, got\n%s", b)
+	}
 
 	d = Render(g["abstain"])
 	for _, r := range g["abstain"].Related {
@@ -266,6 +285,7 @@ func TestRenderLimits(t *testing.T) {
 			Advice:   testAdvice,
 			Urgent:   r.IntN(3) == 0,
 			Crisis:   r.IntN(6) == 0,
+			Closing:  text(scale / 10),
 			Category: text(scale / 10),
 			Guidance: text(min(scale, 1990)),
 		}
@@ -303,7 +323,8 @@ func TestRenderLimits(t *testing.T) {
 			check := func(v any) {
 				t.Helper()
 				got := checkLimits(t, v)
-				mustContain(t, got, strings.TrimSpace(a.Advice), "advice")
+				_, closingText := closing(a)
+				mustContain(t, got, strings.TrimSpace(closingText), "advice or crisis closing")
 				if a.Urgent {
 					mustContain(t, got, strings.TrimSpace(a.Guidance), "guidance")
 				}

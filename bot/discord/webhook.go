@@ -31,6 +31,7 @@ type webhookClient struct {
 	agent  string
 	log    *slog.Logger
 	obs    Observer // counts 429 waits; nil: none
+	auth   string   // the Authorization header, for routes that need the bot token
 }
 
 // Retry policy for interaction responses.
@@ -125,6 +126,9 @@ func (c *webhookClient) once(ctx context.Context, method, url string, body []byt
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("User-Agent", c.agent)
+	if c.auth != "" {
+		req.Header.Set("Authorization", c.auth)
+	}
 	resp, err := c.client.Do(req)
 	if err != nil {
 		return -1, err
@@ -164,6 +168,9 @@ func retryAfter(h http.Header, body []byte) time.Duration {
 
 // routeName names a request for logs and errors without its token.
 func routeName(method, url string) string {
+	if strings.Contains(url, "/channels/") {
+		return method + " channel message"
+	}
 	switch method {
 	case http.MethodPost:
 		if strings.HasSuffix(url, "/callback") {

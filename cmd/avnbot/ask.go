@@ -169,8 +169,9 @@ func jsonAnswer(q string, a bot.Answer) jsonLine {
 
 // writeText renders an answer for a terminal.
 func writeText(w io.Writer, a bot.Answer) {
+	// Guidance first; the red-flag category is never shown to the person.
 	if a.Urgent {
-		fmt.Fprintf(w, "!! URGENT (%s)\n%s\n\n", a.Category, a.Guidance)
+		fmt.Fprintf(w, "!! %s\n\n", a.Guidance)
 	}
 	switch a.Kind {
 	case bot.Answered:
@@ -194,6 +195,10 @@ func writeText(w io.Writer, a bot.Answer) {
 		for _, r := range a.Related {
 			fmt.Fprintf(w, "  - %s  (%s)\n", r.Question, r.ID)
 		}
+	}
+	if a.Crisis && a.Closing != "" {
+		fmt.Fprintf(w, "\n%s\n", a.Closing) // no treatment advice in a crisis
+		return
 	}
 	fmt.Fprintf(w, "\n%s\n", a.Advice)
 }

@@ -34,6 +34,11 @@ type discordConfig struct {
 	AskPrivate    bool
 	Cooldown      time.Duration
 	CooldownBurst int
+	// ModAlertChannel, when set, receives an alert (category and link, never
+	// the text) for each red flag raised in a server; ModAlertRole is the
+	// one role such an alert may mention.
+	ModAlertChannel string
+	ModAlertRole    string
 }
 
 // loadConfig reads .env (when present, never overriding the environment)
@@ -55,6 +60,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			GuildID:   getenv("DISCORD_GUILD_ID"),
 			HTTPAddr:  getenv("HTTP_ADDR"),
 			APIBase:   getenv("DISCORD_API_BASE"),
+
+			ModAlertChannel: getenv("MOD_ALERT_CHANNEL_ID"),
+			ModAlertRole:    getenv("MOD_ALERT_ROLE_ID"),
 		},
 	}
 	var errs []error
@@ -98,6 +106,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Errorf("COOLDOWN=%q: use a duration such as 3s", v))
 		}
 		c.Discord.Cooldown = d
+	}
+	for name, id := range map[string]string{"MOD_ALERT_CHANNEL_ID": c.Discord.ModAlertChannel, "MOD_ALERT_ROLE_ID": c.Discord.ModAlertRole} {
+		if _, err := strconv.ParseUint(id, 10, 64); id != "" && err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: use the id Discord shows with Developer Mode on (Copy Channel ID / Copy Role ID)", name, id))
+		}
+	}
+	if c.Discord.ModAlertRole != "" && c.Discord.ModAlertChannel == "" {
+		errs = append(errs, fmt.Errorf("MOD_ALERT_ROLE_ID is set without MOD_ALERT_CHANNEL_ID: set the moderators' channel too, or unset the role"))
 	}
 	if c.Discord.ShardCount < 1 || c.Discord.ShardID >= c.Discord.ShardCount {
 		errs = append(errs, fmt.Errorf("SHARD_ID=%d, SHARD_COUNT=%d: need 0 <= SHARD_ID < SHARD_COUNT", c.Discord.ShardID, c.Discord.ShardCount))

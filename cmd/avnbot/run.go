@@ -65,12 +65,20 @@ func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer
 		}
 		go serveOps(ctx, log, mln, metrics.Handler(reg))
 	}
+	var alerts *discord.Alerts
+	if d.ModAlertChannel != "" {
+		if alerts, err = discord.NewAlerts(d.Token, d.APIBase, d.ModAlertChannel, d.ModAlertRole, log); err != nil {
+			return fmt.Errorf("MOD_ALERT_CHANNEL_ID: %w", err)
+		}
+		defer alerts.Wait() // alerts in flight finish before the process ends
+	}
 	h := discord.NewHandler(a, discord.Config{
 		AskPrivate:   d.AskPrivate,
 		Cooldown:     d.Cooldown,
 		Burst:        d.CooldownBurst,
 		LogQuestions: cfg.LogQuestions,
 		Metrics:      obs,
+		Alerts:       alerts,
 	}, log)
 
 	var gw *discord.Bot
@@ -146,6 +154,8 @@ func (d discordConfig) check() error {
 		return errors.New("DISCORD_TOKEN is not set; put the bot token in .env (see README)")
 	case d.Gateway && d.AppID == "":
 		return errors.New("DISCORD_APP_ID is not set: copy the Application ID from the developer portal's General Information page into .env; the slash commands are registered to it")
+	case d.ModAlertChannel != "" && d.Token == "":
+		return errors.New("MOD_ALERT_CHANNEL_ID needs DISCORD_TOKEN: alerts are posted with the bot token (set it on HTTP-only replicas too, or unset MOD_ALERT_CHANNEL_ID)")
 	case d.HTTPAddr != "" && d.PublicKey == "":
 		return fmt.Errorf("HTTP_ADDR=%q needs DISCORD_PUBLIC_KEY: copy the Public Key from the developer portal's General Information page into .env, or unset HTTP_ADDR", d.HTTPAddr)
 	}

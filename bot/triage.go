@@ -1,0 +1,61 @@
+package bot
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/avnbot/avnbot/knowledge"
+)
+
+// Triage is the first stage: red flags, before anything else. The matcher
+// (concepts, cues and signs from safety.yaml) lives in knowledge so that
+// loading refuses a safety.yaml that breaks it; this stage decides what the
+// reply holds.
+
+// triage is what the first stage tells the rest of the pipeline.
+type triage struct {
+	knowledge.Triage
+	// rest is the message without the sentences that describe the
+	// emergency: the only text an FAQ answer may come from.
+	rest string
+	// asks reports whether rest holds a question of its own; a fragment of
+	// the story ("this was last night") never counts.
+	asks bool
+}
+
+func (a *Assistant) triage(q string) triage {
+	t := triage{Triage: a.kb.Safety.Check(q)}
+	if !t.Urgent() {
+		t.rest = q
+		return t
+	}
+	// The FAQ may answer only what the rest of the message asks: its
+	// questions, not the fragments of the story around them.
+	var b strings.Builder
+	at := 0
+	for _, f := range t.Flags {
+		if f.Start >= at {
+			b.WriteString(q[at:f.Start])
+			b.WriteString(". ")
+		}
+		at = max(at, f.End)
+	}
+	b.WriteString(q[min(at, len(q)):])
+	qs := questions(b.String())
+	if len(qs) > 1 {
+		qs = qs[1:] // the questions in it, not the whole
+	}
+	var asked []string
+	for _, p := range qs {
+		if p.asks && !plea(p.text) && len(strings.Fields(p.text)) >= 3 {
+			asked = append(asked, strings.TrimRight(p.text, "?.!;, "))
+		}
+	}
+	t.rest, t.asks = strings.Join(asked, "? "), len(asked) > 0
+	return t
+}
+
+// pleas ask what to do about the emergency itself: the guidance answers them.
+var pleas = regexp.MustCompile(`^(?:(?:so|ok|okay|um+|please|pls|help)\W+)*(?:what (?:do|should|can|shall) (?:i|we|he|she|they) do|should (?:i|we) (?:go|call|get|see)|do (?:i|we) (?:need to )?(?:go|call)|is (?:this|it|that) (?:serious|an emergency|bad|normal|dangerous)|(?:can|could|will) (?:someone|anyone|you) help|help)\b`)
+
+func plea(s string) bool { return pleas.MatchString(strings.ToLower(strings.TrimSpace(s))) }

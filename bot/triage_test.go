@@ -1,0 +1,194 @@
+package bot
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
+	"testing"
+)
+
+// triageItem is one message of a triage bank.
+type triageItem struct {
+	Text     string `json:"text"`
+	Urgent   bool   `json:"urgent"`
+	Crisis   bool   `json:"crisis"`
+	Category string `json:"category"`
+}
+
+func readTriageBank(t *testing.T, path string) ([]triageItem, error) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []triageItem
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		if len(strings.TrimSpace(sc.Text())) == 0 {
+			continue
+		}
+		var it triageItem
+		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
+			t.Fatalf("%s:%d: %v", path, n, err)
+		}
+		if it.Crisis && !it.Urgent {
+			t.Fatalf("%s:%d: a crisis message is urgent too", path, n)
+		}
+		out = append(out, it)
+	}
+	return out, sc.Err()
+}
+
+// TestTriageBanks is the triage gate, on each half of the bank apart: the
+// tune half (written with the red flags) and the report half (written
+// independently, never used to tune). Every emergency must be flagged, and
+// every crisis message must get crisis guidance; at most 1% of the ordinary
+// messages may raise an alarm.
+func TestTriageBanks(t *testing.T) {
+	a := newTestAssistant(t)
+	for _, part := range []string{"testdata/triage_tune.jsonl", "testdata/triage_report.jsonl"} {
+		t.Run(part, func(t *testing.T) {
+			items, err := readTriageBank(t, part)
+			if errors.Is(err, fs.ErrNotExist) {
+				t.Skipf("%s is absent: the report half is written apart and added later", part)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var urgent, caught, crisis, crisisCaught, ordinary, alarms int
+			for _, it := range items {
+				ans, err := a.Ask(it.Text)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if it.Urgent {
+					urgent++
+					if ans.Urgent {
+						caught++
+					} else {
+						t.Errorf("missed emergency [%s]: %q", it.Category, it.Text)
+					}
+					if it.Crisis {
+						crisis++
+						if ans.Crisis {
+							crisisCaught++
+						} else {
+							t.Errorf("crisis without crisis guidance: %q (got urgent %v, %q)", it.Text, ans.Urgent, ans.Category)
+						}
+					}
+					continue
+				}
+				ordinary++
+				if ans.Urgent {
+					alarms++
+					t.Logf("false alarm: %q (%s)", it.Text, ans.Category)
+				}
+			}
+			if urgent == 0 || ordinary == 0 {
+				t.Fatalf("%s: %d emergencies and %d ordinary messages; the bank needs both", part, urgent, ordinary)
+			}
+			rate := float64(alarms) / float64(ordinary)
+			t.Logf("recall %d/%d, crisis %d/%d, false alarms %d/%d (%.1f%%)", caught, urgent, crisisCaught, crisis, alarms, ordinary, 100*rate)
+			if rate > 0.01 {
+				t.Errorf("false alarms %.1f%% are above the 1%% gate", 100*rate)
+			}
+		})
+	}
+}
+
+// TestUrgentReplies: what an urgent or crisis reply holds.
+func TestUrgentReplies(t *testing.T) {
+	a := newTestAssistant(t)
+	kb := a.kb.Safety
+	tests := []struct {
+		q      string
+		crisis bool
+		entry  string // "" when the reply must hold no FAQ answer
+	}{
+		// The story around an emergency is no question: "this was last
+		// night" once drew the session-length entry.
+		{"Um...i took 25 iron pills...what do i do...this was last night", false, ""},
+		{"my calf is swollen and hot since yesterday. it started after the flight", false, ""},
+		// A covered question asked beside the emergency is answered after the guidance.
+		{"my calf is swollen and hot, how long is a shockwave session?", false, "session-length"},
+		{"I want to kill myself. how long is a shockwave session?", true, ""},
+	}
+	for _, tt := range tests {
+		ans, err := a.Ask(tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Urgent || ans.Crisis != tt.crisis {
+			t.Errorf("Ask(%q): urgent %v crisis %v, want urgent, crisis %v", tt.q, ans.Urgent, ans.Crisis, tt.crisis)
+			continue
+		}
+		got := ""
+		if ans.Entry != nil {
+			got = ans.Entry.ID
+		}
+		if got != tt.entry {
+			t.Errorf("Ask(%q): entry %q, want %q", tt.q, got, tt.entry)
+		}
+		if ans.Advice != kb.Advice {
+			t.Errorf("Ask(%q): advice %q, want the medical advice on every answer", tt.q, ans.Advice)
+		}
+		if tt.crisis {
+			if ans.Guidance != kb.Crisis || ans.Closing != kb.CrisisClosing || ans.Text != "" || len(ans.Related) > 0 {
+				t.Errorf("Ask(%q): a crisis reply holds crisis guidance and its closing only, got %+v", tt.q, ans)
+			}
+		} else if ans.Guidance != kb.Urgent || ans.Closing != "" {
+			t.Errorf("Ask(%q): guidance %q closing %q, want urgent guidance and no crisis closing", tt.q, ans.Guidance, ans.Closing)
+		}
+	}
+}
+
+// TestForeign: a message in another language gets the English-only note
+// with the emergency number, unless it raises a red flag.
+func TestForeign(t *testing.T) {
+	a := newTestAssistant(t)
+	ask := func(q string) Answer {
+		t.Helper()
+		ans, err := a.Ask(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ans
+	}
+	ans := ask("¿Cuántas sesiones de ondas de choque necesito para la necrosis de cadera?")
+	if ans.Urgent || ans.Kind != OffTopic || ans.Text != a.kb.Safety.EnglishOnly {
+		t.Errorf("Spanish question: got %+v, want the English-only note", ans)
+	}
+	if !strings.Contains(ans.Text, "112") {
+		t.Errorf("the English-only note lacks the emergency number: %q", ans.Text)
+	}
+	if ans := ask("Ich will nicht mehr leben"); !ans.Crisis {
+		t.Errorf("German crisis statement: got %+v, want crisis guidance", ans)
+	}
+	if ans := ask("is ESWT done under anaesthetic?"); ans.Text == a.kb.Safety.EnglishOnly {
+		t.Errorf("English question: got the English-only note")
+	}
+}
+
+// BenchmarkTriage is the first stage alone, on an ordinary question and on a
+// message of MaxQuestion characters.
+func BenchmarkTriage(b *testing.B) {
+	a := newTestAssistant(b)
+	long := strings.Repeat("My hip has ached for months and I walk with a stick, the physio says it is AVN. ", 200)
+	long = Normalize(long)[:MaxQuestion-40] + " how long is a session?"
+	for _, bc := range []struct{ name, q string }{
+		{"question", "how long does a shockwave session take, and will it hurt?"},
+		{"8000-chars", long},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.q)))
+			for b.Loop() {
+				a.triage(bc.q)
+			}
+		})
+	}
+}

@@ -1,0 +1,145 @@
+package knowledge
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func embeddedSafety(t *testing.T) Safety {
+	t.Helper()
+	b, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Safety
+}
+
+// TestCheckMechanisms: the mechanisms of the matcher, one case each. (The
+// message banks that measure triage are in bot/testdata.)
+func TestCheckMechanisms(t *testing.T) {
+	s := embeddedSafety(t)
+	tests := []struct {
+		text string
+		flag string // "" for none
+	}{
+		{"my calf is swolen and tender", "clot"},                                    // a typo of a long word
+		{"CAN'T BREATHE", "breathing-chest"},                                        // case and apostrophes
+		{"fewer sessions for me then", ""},                                          // a real word is no typo: fewer is not fever
+		{"je pense à me suicider", "self-harm"},                                     // accents folded
+		{"j'ai envie d'en finir", "self-harm"},                                      // French elision
+		{"I had a stroke in 2015, can I have shockwave?", ""},                       // a past cue in the clause
+		{"Years ago, I had a stroke", ""},                                           // a past cue framing the sentence
+		{"My calf is swollen and red, I had a DVT years ago", "clot"},               // the cue is in another clause
+		{"I had a DVT years ago and now my calf is swollen", "clot"},                // "and now" starts a clause
+		{"I had an accident 2 months ago. I saw a lot of blood.", ""},               // a time frame carries to a sentence in the past
+		{"I had an accident 2 months ago. My leg is bleeding heavily.", "bleeding"}, // not to one in the present
+		{"what if I suddenly can't walk after the treatment?", ""},                  // a hypothetical outweighs a raise
+		{"will a long flight give me a DVT?", ""},                                   // ^ will: a question
+		{"I took 25 iron pills", "overdose"},                                        // <many>
+		{"I took 2 paracetamol this morning", ""},
+		{"I want to kill myself and my leg is numb", "self-harm"},
+		{"I can't go on like this", "self-harm"}, // $ : the end of a clause
+		{"I can't go on holiday because of my hip", ""},
+		{"my MRI shows the femoral head has collapsed", ""}, // AVN's own word
+		{"my dad collapsed in the kitchen", "confusion"},
+		{"she collapsed suddenly", "confusion"}, // a <concept> among alternatives // crisis first
+	}
+	for _, tt := range tests {
+		got := s.Check(tt.text)
+		id := ""
+		if got.Urgent() {
+			id = got.Flags[0].ID
+		}
+		if id != tt.flag {
+			t.Errorf("Check(%q) = %q, want %q (flags %+v)", tt.text, id, tt.flag, got.Flags)
+		}
+	}
+	if !s.Check("I want to kill myself").Crisis() {
+		t.Error("a crisis flag gives no crisis")
+	}
+	if s.Check("Combien de séances faut-il pour la hanche ?").Foreign != true {
+		t.Error("a French question does not read as foreign")
+	}
+	if s.Check("how long does a shockwave session take?").Foreign {
+		t.Error("an English question reads as foreign")
+	}
+}
+
+// TestCheckSpan: Start and End cover the clauses of the emergency only.
+func TestCheckSpan(t *testing.T) {
+	s := embeddedSafety(t)
+	text := "my calf is swollen and hot, how long is a session?"
+	f := s.Check(text).Flags
+	if len(f) == 0 {
+		t.Fatal("no flag")
+	}
+	if got := text[f[0].Start:f[0].End]; strings.Contains(got, "session") || !strings.Contains(got, "calf") {
+		t.Errorf("span %q, want the clause about the calf only", got)
+	}
+}
+
+// TestTriageLint: a red-flag edit that breaks triage fails to load, with
+// the file, line and what to fix.
+func TestTriageLint(t *testing.T) {
+	safety := string(embeddedFile(t, SafetyFile))
+	lineOf := func(s string) int {
+		i := strings.Index(safety, s)
+		if i < 0 {
+			t.Fatalf("safety.yaml lacks %q", s)
+		}
+		return strings.Count(safety[:i], "\n") + 1
+	}
+	tests := []struct {
+		name, old, new string
+		want           string
+		line           int
+	}{
+		{"crisis switched off", "    crisis: true\n", "    crisis: false\n", "no longer gets crisis guidance", lineOf("  - id: self-harm")},
+		{"a sign that fires on everything", "    signs:\n      - <cant> .. <breathe>\n", "    signs:\n      - how\n      - <cant> .. <breathe>\n",
+			`the sign "how" alarms on the ordinary message`, lineOf("    signs:\n      - <cant> .. <breathe>") + 1},
+		{"a category emptied", clotSigns(t, safety), "    signs:\n      - nothingatall\n", "triage no longer catches the emergency", lineOf("  - id: clot")},
+		{"unknown concept", "      - <calf> + <swollen>\n", "      - <calf> + <swolen>\n", "which is not a concept", lineOf("      - <calf> + <swollen>")},
+		{"a sign starting with ..", "      - <calf> + <swollen>\n", "      - .. calf\n", `cannot start or end with ".."`, lineOf("      - <calf> + <swollen>")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(safety, tt.old) {
+				t.Fatalf("safety.yaml lacks %q", tt.old)
+			}
+			m := baseFS(t)
+			m[SafetyFile] = &fstest.MapFile{Data: []byte(strings.Replace(safety, tt.old, tt.new, 1))}
+			for _, p := range problemsOf(t, m) {
+				if p.File == SafetyFile && strings.Contains(p.Msg, tt.want) {
+					if p.Line != tt.line {
+						t.Errorf("problem %q at line %d, want %d", p, p.Line, tt.line)
+					}
+					return
+				}
+			}
+			t.Errorf("no problem containing %q", tt.want)
+		})
+	}
+}
+
+// clotSigns is the signs list of the red flag clot, as written.
+func clotSigns(t *testing.T, safety string) string {
+	t.Helper()
+	i := strings.Index(safety, "  - id: clot\n")
+	j := strings.Index(safety[i:], "    signs:\n")
+	k := strings.Index(safety[i+j:], "\n\n")
+	if i < 0 || j < 0 || k < 0 {
+		t.Fatal("safety.yaml: no signs of red flag clot")
+	}
+	return safety[i+j : i+j+k+1]
+}
+
+func embeddedFile(t *testing.T, name string) []byte {
+	t.Helper()
+	m := baseFS(t)
+	f, ok := m[name]
+	if !ok {
+		t.Fatalf("no %s", name)
+	}
+	return f.Data
+}
