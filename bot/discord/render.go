@@ -186,7 +186,14 @@ func build(a bot.Answer) reply {
 		r.embeds = append(r.embeds, more...)
 	}
 
-	// 3. The advice, always, on the last embed.
+	// 3. The advice, always, on the last embed. A crisis reply carries it
+	// too, but before its own closing line: the reply ends on reaching out,
+	// not on treatment.
+	if a.Crisis && heading != AdviceHeading {
+		if medical := sanitize(strings.TrimSpace(a.Advice)); medical != "" {
+			budget -= placeAdvice(&r, r.embeds[len(r.embeds)-1], AdviceHeading, medical, budget)
+		}
+	}
 	if advice != "" {
 		last := r.embeds[len(r.embeds)-1]
 		budget -= placeAdvice(&r, last, heading, advice, budget)
@@ -217,8 +224,9 @@ func build(a bot.Answer) reply {
 const CrisisHeading = "Please reach out"
 
 // closing is the heading and text that close a reply: the medical-assessment
-// advice, or for a crisis the crisis closing (a person in crisis gets no
-// treatment advice). An answer without a crisis closing keeps the advice.
+// advice, or for a crisis the crisis closing (a crisis reply does not end on
+// treatment advice; it carries it before). An answer without a crisis
+// closing keeps the advice.
 func closing(a bot.Answer) (heading, text string) {
 	if a.Crisis && strings.TrimSpace(a.Closing) != "" {
 		return CrisisHeading, a.Closing

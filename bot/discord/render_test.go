@@ -214,15 +214,17 @@ func TestRenderLayout(t *testing.T) {
 			t.Errorf("%s: the reply names the category %q", name, g[name].Category)
 		}
 	}
-	// A crisis reply holds crisis guidance only, and closes with the crisis
-	// closing, not treatment advice.
+	// A crisis reply holds crisis guidance and no FAQ content; like every
+	// reply it carries the medical-assessment advice, but it closes with the
+	// crisis closing, not with treatment advice.
 	d = Render(g["crisis"])
 	if len(d.Embeds) != 1 || len(d.Components) != 0 {
 		t.Errorf("crisis: want one embed and no buttons, got %d embeds, %d rows", len(d.Embeds), len(d.Components))
 	}
-	b, _ := json.Marshal(d)
-	if strings.Contains(string(b), "treatment") || !strings.Contains(string(b), testClosing) {
-		t.Errorf("crisis: want the crisis closing and no treatment advice, got\n%s", b)
+	fs := d.Embeds[0].Fields
+	if len(fs) != 2 || fs[0].Value != testAdvice || fs[1].Value != testClosing {
+		b, _ := json.Marshal(d)
+		t.Errorf("crisis: want the advice, then the crisis closing last, got\n%s", b)
 	}
 
 	d = Render(g["abstain"])
