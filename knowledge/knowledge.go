@@ -16,6 +16,7 @@ type Base struct {
 	Synonyms []Synonyms
 	Safety   Safety
 	Settings Settings
+	Tests    []Test // the golden questions of TestsFile, if any
 }
 
 // Source is a piece of source material, kept verbatim.

@@ -80,7 +80,9 @@ func Load(fsys fs.FS) (*Base, error) {
 	b.Synonyms = loadSynonyms(fsys, &ps)
 	b.Safety = loadSafety(fsys, &ps)
 	b.Settings = loadSettings(fsys, &ps)
+	b.Tests = loadTests(fsys, &ps)
 	validate(b, &ps)
+	validateTests(b, &ps)
 	if len(ps) > 0 {
 		return nil, ps.sorted()
 	}
