@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/avnbot/avnbot/index"
+	"github.com/avnbot/avnbot/bot/check"
 	"github.com/avnbot/avnbot/knowledge"
 )
 
-// runLint validates a knowledge directory and prints every problem.
+// runLint checks a knowledge directory as a reload would (check.Dir: the
+// loader, the synonyms, the golden questions) and prints every problem.
 func runLint(cfg config, args []string, stdout io.Writer) error {
 	if len(args) > 1 {
 		return fmt.Errorf("%w: lint takes at most one directory", errUsage)
@@ -22,7 +23,7 @@ func runLint(cfg config, args []string, stdout io.Writer) error {
 	if name == "" {
 		name = "the embedded knowledge"
 	}
-	kb, err := loadKnowledge(dir)
+	a, kb, err := check.Dir(dir, 0)
 	var ps knowledge.Problems
 	if errors.As(err, &ps) {
 		for _, p := range ps {
@@ -33,13 +34,8 @@ func runLint(cfg config, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if ps := index.CheckSynonyms(kb.Synonyms); len(ps) > 0 {
-		for _, p := range ps {
-			fmt.Fprintln(stdout, p)
-		}
-		return fmt.Errorf("%s: %d problem(s)", name, len(ps))
-	}
-	fmt.Fprintf(stdout, "%s: ok (%d entries, %d sources, %d synonym groups, %d red-flag categories)\n",
-		name, len(kb.Entries), len(kb.Sources), len(kb.Synonyms), len(kb.Safety.RedFlags))
+	a.Close()
+	fmt.Fprintf(stdout, "%s: ok (%d entries, %d sources, %d synonym groups, %d red-flag categories, %d golden questions pass)\n",
+		name, len(kb.Entries), len(kb.Sources), len(kb.Synonyms), len(kb.Safety.RedFlags), len(kb.Tests))
 	return nil
 }
