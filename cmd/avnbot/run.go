@@ -42,11 +42,6 @@ func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer
 	if err := d.check(); err != nil {
 		return err
 	}
-	a, err := newAssistant(*dir)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
 	log := cfg.loggerTo(stderr)
 	// Metrics are on with METRICS_ADDR; m, obs and instrument stay nil
 	// otherwise. m's methods do nothing on nil, so knowledge reloads can
@@ -65,6 +60,12 @@ func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer
 		}
 		go serveOps(ctx, log, mln, metrics.Handler(reg))
 	}
+	a, stopLive, err := startLive(ctx, *dir, log, m) // reload.go: edits and SIGHUP reload the knowledge
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	defer stopLive()
 	var alerts *discord.Alerts
 	if d.ModAlertChannel != "" {
 		if alerts, err = discord.NewAlerts(d.Token, d.APIBase, d.ModAlertChannel, d.ModAlertRole, log); err != nil {
