@@ -6,6 +6,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -61,8 +62,8 @@ func FS(fsys fs.FS, target float64) (*bot.Assistant, *knowledge.Base, error) {
 // Within names the files of err's problems, when it holds any, as paths
 // under dir; other errors are returned unchanged.
 func Within(dir string, err error) error {
-	ps, ok := err.(knowledge.Problems)
-	if !ok || dir == "" {
+	var ps knowledge.Problems
+	if !errors.As(err, &ps) || dir == "" {
 		return err
 	}
 	out := make(knowledge.Problems, len(ps))
