@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -19,8 +20,8 @@ import (
 // caller closes the assistant after it.
 func startLive(ctx context.Context, dir string, log *slog.Logger, m *metrics.Metrics) (a *live.Assistant, stop func(), err error) {
 	a, err = live.New(dir, live.Options{Log: log, OnReload: func(r live.Report) {
-		if !r.Unchanged {
-			m.ObserveReload(r.OK(), r.Version)
+		if !r.Unchanged && !errors.Is(r.Err, live.ErrClosed) && !errors.Is(r.Err, context.Canceled) {
+			m.ObserveReload(r.OK(), r.Version) // not the ones shutting down interrupts
 		}
 	}})
 	if err != nil {

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -81,7 +84,7 @@ func TestReloadOnHangup(t *testing.T) {
 
 // TestMainRunReload: `avnbot run` with KNOWLEDGE_DIR set watches it: a
 // saved entry goes live, a broken one is refused and logged with its file
-// and line.
+// and line, and /metrics counts both and names the version served.
 func TestMainRunReload(t *testing.T) {
 	srv := discordtest.New(t)
 	dir := copyKnowledge(t)
@@ -92,6 +95,7 @@ func TestMainRunReload(t *testing.T) {
 	t.Setenv("HTTP_ADDR", "")
 	t.Setenv("LOG_FORMAT", "json")
 	t.Setenv("KNOWLEDGE_DIR", dir)
+	t.Setenv("METRICS_ADDR", "127.0.0.1:0")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out, errb syncWriter
@@ -123,6 +127,29 @@ func TestMainRunReload(t *testing.T) {
 	}
 	logged(`"msg":"knowledge reload refused; the last good knowledge stays live"`)
 	logged(`"problem":"` + filepath.Join(dir, "faq", "zorblax-protocol.md") + `:6: citations[0].qoute: unknown key; did you mean \"quote\"?"`)
+	var addr, version string
+	for _, line := range strings.Split(errb.String(), "\n") {
+		var l struct{ Msg, Addr, Version string }
+		if json.Unmarshal([]byte(line), &l) == nil {
+			switch l.Msg {
+			case "metrics listening":
+				addr = l.Addr
+			case "knowledge reloaded":
+				version = l.Version
+			}
+		}
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"avnbot_knowledge_reloads_total 1\n", "avnbot_knowledge_reload_failures_total 1\n", `avnbot_knowledge_info{version="` + version + `"} 1`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 	cancel()
 	select {
 	case c := <-code:
