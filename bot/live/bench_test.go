@@ -32,9 +32,36 @@ func BenchmarkReload(b *testing.B) {
 		dir := knowledgeDir(b)
 		benchReload(b, dir, "faq/session-length.md")
 	})
-	b.Run("medquad-5000", func(b *testing.B) {
-		dir := medquadDir(b, 5000)
+	// The largest FAQ the loader allows.
+	b.Run(fmt.Sprintf("medquad-%d", knowledge.MaxEntries), func(b *testing.B) {
+		dir := medquadDir(b, knowledge.MaxEntries)
 		benchReload(b, dir, "faq/mq-0.md")
+	})
+	// 5,000 entries are over the loader's cap: the reload is refused and
+	// the 2,000 live entries stay. This times the refusal.
+	b.Run("medquad-5000-refused", func(b *testing.B) {
+		dir := medquadDir(b, 5000)
+		aside := b.TempDir()
+		for i := knowledge.MaxEntries; i < 5000; i++ {
+			name := fmt.Sprintf("mq-%d.md", i)
+			if err := os.Rename(filepath.Join(dir, "faq", name), filepath.Join(aside, name)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		a, err := New(dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer a.Close()
+		for i := knowledge.MaxEntries; i < 5000; i++ {
+			name := fmt.Sprintf("mq-%d.md", i)
+			os.Rename(filepath.Join(aside, name), filepath.Join(dir, "faq", name))
+		}
+		for b.Loop() {
+			if r := a.Reload(context.Background()); r.OK() || len(r.Problems) == 0 {
+				b.Fatalf("reload of 5,000 entries: %v", r)
+			}
+		}
 	})
 }
 
