@@ -285,7 +285,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	stopAsking := sync.OnceFunc(func() { close(stop); wg.Wait() })
 	defer stopAsking() // before Close, when the test stops early
 	qs := []string{"how long is a session?", zorblax, "what is AVN", "hello", "I want to end it all", "how much does it cost?"}
-	for i := range 4 {
+	for i := range 2 { // two askers: the reloads need the CPU too (-race on two cores)
 		wg.Go(func() {
 			for n := i; ; n++ {
 				select {
