@@ -8,10 +8,11 @@ import (
 
 // Problem is one thing a moderator must fix, located as precisely as known.
 type Problem struct {
-	File  string // path inside the knowledge directory
-	Line  int    // 1-based; 0 when the whole file is meant
-	Field string // front matter field, e.g. "citations[1].quote"
-	Msg   string // what is wrong and how to fix it
+	File   string `json:"file"`             // path inside the knowledge directory
+	Line   int    `json:"line,omitempty"`   // 1-based; 0 when the whole file is meant
+	Column int    `json:"column,omitempty"` // 1-based; 0 when not known
+	Field  string `json:"field,omitempty"`  // front matter field, e.g. "citations[1].quote"
+	Msg    string `json:"message"`          // what is wrong and how to fix it
 }
 
 func (p Problem) String() string {
@@ -19,6 +20,9 @@ func (p Problem) String() string {
 	b.WriteString(p.File)
 	if p.Line > 0 {
 		fmt.Fprintf(&b, ":%d", p.Line)
+		if p.Column > 0 {
+			fmt.Fprintf(&b, ":%d", p.Column)
+		}
 	}
 	b.WriteString(": ")
 	if p.Field != "" {

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
 
 	"github.com/avnbot/avnbot/bot"
 	"github.com/avnbot/avnbot/bot/discord"
@@ -31,38 +33,93 @@ func newAssistant(dir string) (*bot.Assistant, error) {
 	return bot.New(kb, 0)
 }
 
-func runAsk(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "one JSON object per answer; with no question, read questions from stdin")
-	explain := fs.Bool("explain", false, "show every piece of the message searched, its candidates, their probabilities and why")
-	top := fs.Int("top", 0, "list the N best matching entries")
-	dir := fs.String("knowledge", cfg.KnowledgeDir, "knowledge directory (default: the embedded knowledge)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+// maxTop bounds ask --top: more candidates than this say nothing more.
+const maxTop = 50
+
+// maxLine is how much of one stdin line ask --json reads; the assistant reads
+// less (bot.MaxQuestion characters), so a longer line is answered like any
+// other, from its start.
+const maxLine = 4 * bot.MaxQuestion
+
+// explainMode is the value of ask --explain: "" (off), "short" or "raw".
+type explainMode string
+
+func (m *explainMode) String() string { return string(*m) }
+func (m *explainMode) Type() string   { return "bool" } // so that help shows a bare --explain
+func (m *explainMode) Set(v string) error {
+	switch v {
+	case "short", "true":
+		*m = "short"
+	case "raw":
+		*m = "raw"
+	case "false":
+		*m = ""
+	default:
+		return fmt.Errorf("%q: use --explain for a short breakdown or --explain=raw for every feature", v)
 	}
-	question := strings.Join(fs.Args(), " ")
-	if question == "" && !*asJSON {
-		return fmt.Errorf("%w: ask needs a question, or --json to read questions from stdin", errUsage)
+	return nil
+}
+
+func newAskCmd(cfg *config, s streams) *cobra.Command {
+	var (
+		asJSON  bool
+		explain explainMode
+		top     int
+	)
+	cmd := &cobra.Command{
+		Use:   "ask [flags] QUESTION...",
+		Short: "Answer one question as the bot would, or questions from stdin with --json",
+		Long: `Answer one question as the bot would. The words of the question may be given as one
+quoted argument or several; flags may come before or after them (put -- before a
+question that starts with "-").
+
+With --json and no question, read questions from stdin, one per line, and write one
+JSON object per line, in order (the contract is in README.md).`,
+		Example: `  avnbot ask "how many sessions will I need?"
+  avnbot ask --top 5 --explain "is ESWT done under anaesthetic?"
+  echo "how many sessions" | avnbot ask --json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("top") && (top < 1 || top > maxTop) {
+				return usageError("--top %d: give a number from 1 to %d", top, maxTop)
+			}
+			question := strings.Join(args, " ")
+			if question == "" && !asJSON {
+				return usageError("ask needs a question, or --json to read questions from stdin")
+			}
+			return runAsk(cmd.Context(), *cfg, question, asJSON, explain, top, s)
+		},
 	}
-	a, err := newAssistant(*dir)
+	f := cmd.Flags()
+	f.BoolVar(&asJSON, "json", false, "one JSON object per answer; with no QUESTION, read questions from stdin")
+	f.Var(&explain, "explain", "show why: each candidate's probability, score, the features that moved it most and the words it lacks; --explain=raw adds every feature")
+	f.Lookup("explain").NoOptDefVal = "true"
+	f.IntVar(&top, "top", 0, fmt.Sprintf("list the `N` best matching entries (1 to %d)", maxTop))
+	return cmd
+}
+
+func runAsk(ctx context.Context, cfg config, question string, asJSON bool, explain explainMode, top int, s streams) error {
+	kb, err := loadKnowledge(cfg.KnowledgeDir)
+	if err != nil {
+		return err
+	}
+	a, err := bot.New(kb, 0)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	n := max(*top, 3)
-	if !*asJSON {
+	n := max(top, 3)
+	if !asJSON {
 		ans, tr, err := a.Explain(question, n)
 		if err != nil {
 			return err
 		}
-		writeText(stdout, ans)
-		if *explain || *top > 0 {
-			writeTrace(stdout, tr, *explain)
+		writeText(s.out, ans, outputStyle(cfg, s.out))
+		if explain != "" || top > 0 {
+			writeTrace(s.out, tr, kb.Synonyms, explain == "raw")
 		}
 		return nil
 	}
-	enc := json.NewEncoder(stdout)
+	enc := json.NewEncoder(s.out)
 	enc.SetEscapeHTML(false)
 	answer := func(q string) error {
 		ans, tr, err := a.Explain(q, n)
@@ -70,29 +127,65 @@ func runAsk(ctx context.Context, cfg config, args []string, stdin io.Reader, std
 			return err
 		}
 		l := jsonAnswer(q, ans)
-		if *top > 0 {
-			l.Candidates = candidates(tr, *top)
+		if top > 0 {
+			l.Candidates = candidates(tr, top)
 		}
 		return enc.Encode(l)
 	}
 	if question != "" {
 		return answer(question)
 	}
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
+	r := bufio.NewReader(s.in)
+	for {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		line := sc.Text()
+		line, err := readLine(r, maxLine)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read questions: %w", err)
+		}
 		if err := answer(line); err != nil {
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read questions: %w", err)
+}
+
+// readLine reads one line of any length and returns at most its first limit
+// bytes (cut at a character boundary), without the line ending. It returns
+// io.EOF only when there is no line left.
+func readLine(r *bufio.Reader, limit int) (string, error) {
+	var b []byte
+	read := false
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if len(chunk) > 0 {
+			read = true
+			if room := limit - len(b); room > 0 {
+				b = append(b, chunk[:min(room, len(chunk))]...)
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && read:
+			err = nil
+		case err != nil:
+			return "", err
+		}
+		line := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+		if len(b) == limit { // cut: drop a split character
+			for len(line) > 0 {
+				if r, size := utf8.DecodeLastRuneInString(line); r != utf8.RuneError || size != 1 {
+					break
+				}
+				line = line[:len(line)-1]
+			}
+		}
+		return line, nil
 	}
-	return nil
 }
 
 // jsonLine is the --json contract read by shared/eval/score.py (see README).
@@ -165,64 +258,4 @@ func jsonAnswer(q string, a bot.Answer) jsonLine {
 		l.Citations = append(l.Citations, m.Citations...)
 	}
 	return l
-}
-
-// writeText renders an answer for a terminal.
-func writeText(w io.Writer, a bot.Answer) {
-	// Guidance first; the red-flag category is never shown to the person.
-	if a.Urgent {
-		fmt.Fprintf(w, "!! %s\n\n", a.Guidance)
-	}
-	switch a.Kind {
-	case bot.Answered:
-		fmt.Fprintf(w, "Q: %s   [%s, score %.3f, probability %.2f]\n\n%s\n", a.Entry.Question, a.Entry.ID, a.Score, a.Confidence, a.Text)
-		for _, c := range a.Citations {
-			fmt.Fprintf(w, "\n  > %s\n    — %s\n", c.Quote, c.Source)
-		}
-		for _, m := range a.More {
-			fmt.Fprintf(w, "\nQ: %s   [%s, probability %.2f]\n\n%s\n", m.Entry.Question, m.Entry.ID, m.Confidence, m.Text)
-			for _, c := range m.Citations {
-				fmt.Fprintf(w, "\n  > %s\n    — %s\n", c.Quote, c.Source)
-			}
-		}
-	default:
-		if a.Text != "" {
-			fmt.Fprintln(w, a.Text)
-		}
-	}
-	if len(a.Related) > 0 {
-		fmt.Fprintln(w, "\nRelated:")
-		for _, r := range a.Related {
-			fmt.Fprintf(w, "  - %s  (%s)\n", r.Question, r.ID)
-		}
-	}
-	if a.Crisis && a.Closing != "" {
-		fmt.Fprintf(w, "\n%s\n", a.Closing) // no treatment advice in a crisis
-		return
-	}
-	fmt.Fprintf(w, "\n%s\n", a.Advice)
-}
-
-func writeTrace(w io.Writer, tr bot.Trace, explain bool) {
-	fmt.Fprintf(w, "\n--- decided at probability >= %.2f\n", tr.Target)
-	for _, p := range tr.Pieces {
-		kind := "part"
-		if p.Whole {
-			kind = "message"
-		}
-		mark := ""
-		if p.Answered {
-			mark = "  <- answered"
-		}
-		fmt.Fprintf(w, "--- searched: %q (%s, asks %v)%s\n", p.Searched, kind, p.Asks, mark)
-		for _, c := range p.Corrections {
-			fmt.Fprintf(w, "    corrected %q -> %q\n", c.From, c.To)
-		}
-		for i, c := range p.Candidates {
-			fmt.Fprintf(w, "%2d. %-30s score %7.3f  probability %.2f  cover %.2f  missing %v\n", i+1, c.ID, c.Score, c.Probability, c.Features.Cover, c.Missing)
-			if explain {
-				fmt.Fprintf(w, "    why: %s\n", c.Why)
-			}
-		}
-	}
 }

@@ -18,6 +18,7 @@ type config struct {
 	LogJSON      bool
 	LogQuestions bool   // log question text at debug level (off: it is health data)
 	MetricsAddr  string // serve /metrics and /healthz on this address; empty: off
+	NoColor      bool   // NO_COLOR is set: no ANSI styles on a terminal (https://no-color.org)
 	Discord      discordConfig
 }
 
@@ -53,6 +54,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		KnowledgeDir: getenv("KNOWLEDGE_DIR"),
 		LogJSON:      getenv("LOG_FORMAT") == "json",
 		MetricsAddr:  getenv("METRICS_ADDR"),
+		NoColor:      getenv("NO_COLOR") != "",
 		Discord: discordConfig{
 			Token:     getenv("DISCORD_TOKEN"),
 			AppID:     getenv("DISCORD_APP_ID"),

@@ -6,8 +6,9 @@
 //	avnbot lint [DIR]       check a knowledge directory and list every problem
 //	avnbot run              connect to Discord (gateway, and the HTTP endpoint when HTTP_ADDR is set)
 //
-// Configuration comes from the environment and an optional .env file; see
-// .env.example. This is the only package that reads the environment.
+// Every command takes --help. Configuration comes from the environment and an
+// optional .env file; see .env.example. This is the only package that reads
+// the environment.
 package main
 
 import (
@@ -17,7 +18,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"syscall"
+
+	"github.com/spf13/cobra"
 )
 
 func main() {
@@ -28,64 +33,125 @@ func main() {
 	os.Exit(code)
 }
 
-// errUsage marks a command line that could not be understood.
+// errUsage marks a command line that could not be understood (exit 2).
 var errUsage = errors.New("usage")
 
-const usage = `avnbot: an FAQ assistant for avascular necrosis (AVN) of the hip and focused shockwave therapy.
+// usageError wraps a message about the command line in errUsage.
+func usageError(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
+}
 
-Usage:
-  avnbot                    run on Discord if DISCORD_TOKEN is set, else an interactive console
-  avnbot ask [flags] QUESTION
-                            answer one question as the bot would
-      --json                one JSON object per answer; with no QUESTION, read questions from stdin
-      --explain             show why: candidates, coverage and bleve's score breakdown
-      --top N               list the N best matching entries
-  avnbot lint [DIR]         check a knowledge directory (default: KNOWLEDGE_DIR or the embedded one)
-  avnbot run                connect to Discord (needs DISCORD_TOKEN; HTTP_ADDR adds the interactions endpoint)
+// streams are the process's standard files, passed in so tests can use
+// buffers or a pseudo-terminal.
+type streams struct {
+	in          io.Reader
+	out, errOut io.Writer
+}
 
-Every command takes --knowledge DIR to answer from a knowledge directory instead of the embedded one.
-Configuration: environment variables or a .env file (see .env.example).
-`
-
-// Main runs one command and returns the process exit code. Tests call it
-// directly.
+// Main runs one command line and returns the process exit code: 0 on
+// success, 1 when the command failed, 2 when the command line is wrong.
+// Tests call it directly.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cfg, err := loadConfig(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "avnbot:", err)
 		return 2
 	}
-	cmd, rest := "", args
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, rest = args[0], args[1:]
-	}
-	switch cmd {
-	case "":
-		if cfg.Discord.Token != "" {
-			err = runDiscord(ctx, cfg, rest, stderr)
-		} else {
-			err = runConsole(ctx, cfg, rest, stdin, stdout, stderr)
-		}
-	case "ask":
-		err = runAsk(ctx, cfg, rest, stdin, stdout, stderr)
-	case "lint":
-		err = runLint(cfg, rest, stdout)
-	case "run":
-		err = runDiscord(ctx, cfg, rest, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		err = fmt.Errorf("%w: unknown command %q", errUsage, cmd)
-	}
+	root := newRoot(cfg, streams{stdin, stdout, stderr})
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "avnbot: %v\n\n%s", err, usage)
+		msg := strings.TrimPrefix(err.Error(), errUsage.Error()+": ")
+		fmt.Fprintf(stderr, "avnbot: %s\nRun '%s --help' for usage.\n", msg, cmd.CommandPath())
 		return 2
 	default:
 		fmt.Fprintln(stderr, "avnbot:", err)
 		return 1
 	}
+}
+
+// newRoot builds the command tree. cfg supplies the defaults that flags
+// override.
+func newRoot(cfg config, s streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "avnbot",
+		Short: "An FAQ assistant for avascular necrosis (AVN) of the hip and focused shockwave therapy",
+		Long: `avnbot answers questions about avascular necrosis (AVN) of the hip and focused shockwave
+therapy from a curated FAQ, quoting its source material.
+
+With no command it runs on Discord when DISCORD_TOKEN is set, and otherwise opens an
+interactive console. Configuration: environment variables or a .env file (see .env.example).`,
+		Version:       version(),
+		Args:          noArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfg.Discord.Token != "" {
+				return runDiscord(cmd.Context(), cfg, nil, s.errOut)
+			}
+			return runConsole(cmd.Context(), cfg, s)
+		},
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.errOut)
+	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
+	root.CompletionOptions.HiddenDefaultCmd = true
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	root.PersistentFlags().StringVar(&cfg.KnowledgeDir, "knowledge", cfg.KnowledgeDir,
+		"answer from this knowledge `directory` instead of the embedded one (KNOWLEDGE_DIR)")
+	// cfg is captured by the commands below and the flag writes into it.
+	c := &cfg
+	root.AddCommand(newAskCmd(c, s), newLintCmd(c, s), &cobra.Command{
+		Use:   "run",
+		Short: "Connect to Discord (needs DISCORD_TOKEN; HTTP_ADDR adds the interactions endpoint)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDiscord(cmd.Context(), *c, nil, s.errOut) // run.go's own flags are all on the command line already
+		},
+	})
+	return root
+}
+
+// noArgs refuses positional arguments, naming a mistyped command.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if cmd.HasSubCommands() {
+		return usageError("unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+	return usageError("%s takes no arguments, got %q", cmd.CommandPath(), args)
+}
+
+// version describes the build from the information the Go toolchain
+// records: the module version (a tag when installed with go install
+// ...@version), the commit when built from a checkout, and the Go version.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown version)"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = ", modified"
+			}
+		}
+	}
+	if rev != "" {
+		v += fmt.Sprintf(" (commit %.12s%s)", rev, modified)
+	}
+	return v + ", " + bi.GoVersion
 }

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/avnbot/avnbot/knowledge"
 )
@@ -70,7 +74,7 @@ func TestAskText(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	kb, _ := knowledge.Embedded()
-	for _, want := range []string{"20 to 30 minutes", kb.Safety.Advice, "probability", "searched:"} {
+	for _, want := range []string{"20 to 30 minutes", kb.Safety.Advice, "probability", "Searched:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -96,12 +100,125 @@ func TestLint(t *testing.T) {
 	}
 }
 
-func TestUsage(t *testing.T) {
-	if code, _, errs := run(t, "", "frobnicate"); code != 2 || !strings.Contains(errs, "Usage:") {
-		t.Errorf("unknown command: exit %d, %s", code, errs)
+// TestCommandLine: --help on every command exits 0 with one usage block on
+// stdout; a wrong command line exits 2 with one line saying what is wrong.
+func TestCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		out  string // in stdout
+		err  string // in stderr
+	}{
+		{[]string{"--help"}, 0, "Available Commands:", ""},
+		{[]string{"-h"}, 0, "Available Commands:", ""},
+		{[]string{"help"}, 0, "Available Commands:", ""},
+		{[]string{"ask", "--help"}, 0, "avnbot ask [flags] QUESTION", ""},
+		{[]string{"lint", "--help"}, 0, "avnbot lint [flags] [DIR]", ""},
+		{[]string{"run", "--help"}, 0, "avnbot run", ""},
+		{[]string{"help", "lint"}, 0, "--format", ""},
+		{[]string{"--version"}, 0, "avnbot ", ""},
+		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{[]string{"--frobnicate"}, 2, "", "unknown flag: --frobnicate"},
+		{[]string{"ask"}, 2, "", "needs a question"},
+		{[]string{"ask", "--top", "-3", "how long"}, 2, "", "--top -3: give a number from 1 to"},
+		{[]string{"ask", "--top", "0", "how long"}, 2, "", "--top 0"},
+		{[]string{"ask", "--top", "51", "how long"}, 2, "", "--top 51"},
+		{[]string{"ask", "--top", "many", "how long"}, 2, "", `invalid argument "many"`},
+		{[]string{"ask", "--explain=loud", "how long"}, 2, "", "--explain=raw"},
+		{[]string{"lint", "a", "b"}, 2, "", "at most one directory"},
+		{[]string{"lint", "--format", "xml"}, 2, "", `--format "xml"`},
+		{[]string{"run", "now"}, 2, "", "takes no arguments"},
+		{[]string{"lint", "--knowledge", "does-not-exist"}, 1, "", "does-not-exist"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errs := run(t, "", tc.args...)
+			if code != tc.code || !strings.Contains(out, tc.out) || !strings.Contains(errs, tc.err) {
+				t.Errorf("exit %d, want %d\nstdout (want %q):\n%s\nstderr (want %q):\n%s", code, tc.code, tc.out, out, tc.err, errs)
+			}
+			if strings.Count(out+errs, "Usage:") > 1 {
+				t.Errorf("more than one usage block:\n%s%s", out, errs)
+			}
+			if tc.code == 2 && strings.Count(strings.TrimSpace(errs), "\n") != 1 {
+				t.Errorf("a usage error should be one line and a pointer to --help, got:\n%s", errs)
+			}
+		})
 	}
-	if code, _, errs := run(t, "", "ask"); code != 2 || !strings.Contains(errs, "needs a question") {
-		t.Errorf("ask without a question: exit %d, %s", code, errs)
+}
+
+// TestFlagsAnywhere: flags after the question are flags, not words of it.
+func TestFlagsAnywhere(t *testing.T) {
+	_, before, _ := run(t, "", "ask", "--top", "2", "how", "long")
+	code, after, errs := run(t, "", "ask", "how long", "--top", "2")
+	if code != 0 || after != before {
+		t.Errorf("exit %d (%s); flags after the question:\n%s\nwant as before it:\n%s", code, errs, after, before)
+	}
+	if !strings.Contains(after, `Searched: "how long"`) {
+		t.Errorf("searched text is not the question alone:\n%s", after)
+	}
+	// -- ends the flags: a question may start with a dash.
+	if code, out, errs := run(t, "", "ask", "--", "--top"); code != 0 || !strings.Contains(out, "FAQ assistant") {
+		t.Errorf("ask -- --top: exit %d, %s%s", code, out, errs)
+	}
+}
+
+// TestExplain: --explain is a short breakdown; the raw features only come
+// with --explain=raw.
+func TestExplain(t *testing.T) {
+	_, short, _ := run(t, "", "ask", "--explain", "shockwave vs hip replacement")
+	_, raw, _ := run(t, "", "ask", "--explain=raw", "shockwave vs hip replacement")
+	if !strings.Contains(short, "lacks:") || !strings.Contains(short, "probability") || strings.Contains(short, "features:") {
+		t.Errorf("--explain:\n%s", short)
+	}
+	if strings.Contains(short, "≡") {
+		t.Errorf("--explain shows raw synonym group tokens:\n%s", short)
+	}
+	if !strings.Contains(raw, "features: cover") || len(raw) <= len(short) {
+		t.Errorf("--explain=raw has no features:\n%s", raw)
+	}
+	if n := strings.Count(short, "\n"); n > 40 {
+		t.Errorf("--explain is %d lines; it should be a short breakdown", n)
+	}
+}
+
+// TestAskJSONLongLine: a line longer than any buffer is answered, capped,
+// and the lines after it too.
+func TestAskJSONLongLine(t *testing.T) {
+	long := "how many sessions " + strings.Repeat("é", 1<<20)
+	code, out, errs := run(t, long+"\nhow long is a session?\n", "ask", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines of output, want 2", len(lines))
+	}
+	var first struct{ Question string }
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Question) > maxLine || !strings.HasPrefix(first.Question, "how many sessions é") || !utf8.ValidString(first.Question) {
+		t.Errorf("long question echoed as %d bytes (cap %d), valid UTF-8 %v", len(first.Question), maxLine, utf8.ValidString(first.Question))
+	}
+	if !strings.Contains(lines[1], "session-length") {
+		t.Errorf("the line after the long one: %s", lines[1])
+	}
+}
+
+func TestReadLine(t *testing.T) {
+	r := bufio.NewReaderSize(strings.NewReader("abcdefgh\r\nxy\n\nlast"), 16)
+	var got []string
+	for {
+		l, err := readLine(r, 5)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, l)
+	}
+	if want := []string{"abcde", "xy", "", "last"}; !slices.Equal(got, want) {
+		t.Errorf("readLine: %q, want %q", got, want)
 	}
 }
 
