@@ -51,7 +51,10 @@ func runConsole(ctx context.Context, cfg config, s streams) error {
 		case "quit", "exit", "bye":
 			return nil
 		case "help", "?":
-			fmt.Fprintln(out, consoleHelp)
+			for _, l := range strings.Split(consoleHelp, "\n") {
+				indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
+				st.paragraph(out, l, indent, indent+"            ")
+			}
 			continue
 		case "topics":
 			for _, r := range a.Topics() {

@@ -108,34 +108,48 @@ func (st style) entry(w io.Writer, e bot.Ref, text string, cits []bot.Citation) 
 }
 
 // markdown writes the Markdown the FAQ uses: paragraphs (blank lines
-// between), list items and quote lines, with **bold**. base is the style of
-// the whole text ("" for none).
+// between), list items and quote lines, with **bold**. A line break inside a
+// paragraph is a space. base is the style of the whole text ("" for none).
 func (st style) markdown(w io.Writer, md, base string) {
 	for i, block := range strings.Split(strings.TrimSpace(md), "\n\n") {
 		if i > 0 {
 			io.WriteString(w, "\n")
 		}
-		for _, line := range strings.Split(strings.TrimSpace(block), "\n") {
+		var text, first, rest, code string
+		flush := func() {
+			if text != "" {
+				st.paragraph(w, st.inline(text, code), first, rest)
+			}
+			text, first, rest, code = "", "", "", base
+		}
+		flush()
+		for _, line := range strings.Split(block, "\n") {
 			line = strings.TrimSpace(line)
-			first, rest, code := "", "", base
 			switch {
 			case strings.HasPrefix(line, ">"):
-				line = strings.TrimSpace(strings.TrimPrefix(line, ">"))
-				first, rest = "│ ", "│ "
+				flush()
+				text, first, rest = strings.TrimSpace(strings.TrimPrefix(line, ">")), "│ ", "│ "
 				if code == "" {
 					code = sgrItalic
 				}
+				flush() // a quote line keeps its break
+				continue
 			case strings.HasPrefix(line, "- "), strings.HasPrefix(line, "* "), strings.HasPrefix(line, "+ "):
-				line = line[2:]
-				first, rest = "  • ", "    "
-			default:
-				if n := listNumber(line); n > 0 {
-					first, rest = "  "+line[:n]+" ", strings.Repeat(" ", n+3)
-					line = strings.TrimSpace(line[n:])
-				}
+				flush()
+				text, first, rest = line[2:], "  • ", "    "
+				continue
+			case listNumber(line) > 0:
+				flush()
+				n := listNumber(line)
+				text, first, rest = strings.TrimSpace(line[n:]), "  "+line[:n]+" ", strings.Repeat(" ", n+3)
+				continue
 			}
-			st.paragraph(w, st.inline(line, code), first, rest)
+			if text != "" {
+				text += " "
+			}
+			text += line
 		}
+		flush()
 	}
 }
 
