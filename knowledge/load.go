@@ -209,7 +209,7 @@ func loadEntry(fsys fs.FS, file string, ps *Problems) (Entry, bool) {
 	}
 	r := d.r
 	m := fields(r, d.meta, "", "id", "question", "alternates", "tags", "citations", "reviewed")
-	e := Entry{File: file, Answer: strings.TrimSpace(d.body), pos: map[string]int{}}
+	e := Entry{File: file, Answer: reflow(d.body), pos: map[string]int{}}
 	at := func(field string, line int) { e.pos[field] = r.offset + line }
 	var line int
 	e.ID, line = text(r, m, "id", "", true, 1)

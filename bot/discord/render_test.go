@@ -47,7 +47,8 @@ func goldenAnswers() map[string]bot.Answer {
 			Entry:      &bot.Ref{ID: "session-length", Question: "How long does a focused shockwave session take?"},
 			Score:      3.2,
 			Confidence: 0.9,
-			Text: "The material says each session usually lasts **20 to 30 minutes**, and the therapy is usually given\n" +
+			// As the knowledge loader passes it on: reflowed, no line breaks inside a paragraph.
+			Text: "The material says each session usually lasts **20 to 30 minutes**, and the therapy is usually given " +
 				"over a few sessions.",
 			Citations: []bot.Citation{{
 				SourceID: "avn-shockwave", Source: testSource,
