@@ -444,6 +444,7 @@ const ellipsis = "…"
 // open by the cut removed, and an ellipsis added. It never returns more than
 // max characters; for max < 1 it returns "".
 func clip(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD") // as JSON would send it
 	if Len(s) <= max {
 		return s
 	}
@@ -451,14 +452,18 @@ func clip(s string, max int) string {
 		return ""
 	}
 	// The longest prefix that leaves room for the ellipsis.
+	// An invalid byte decodes as U+FFFD but is one byte wide (and one
+	// UTF-16 unit, as JSON encodes it as \ufffd), so the width comes
+	// from the decoder, not from the rune.
 	n, end := 0, 0
-	for i, r := range s {
+	for end < len(s) {
+		r, size := utf8.DecodeRuneInString(s[end:])
 		w := utf16.RuneLen(r)
 		if n+w > max-Len(ellipsis) {
 			break
 		}
 		n += w
-		end = i + len(string(r))
+		end += size
 	}
 	cut := s[:end]
 	// Prefer a word boundary within the last 32 bytes when the cut splits a word.

@@ -405,6 +405,8 @@ func TestClip(t *testing.T) {
 		{"read [the docs](https://example.org/x) please", 25, "read…"},
 		{"see [docs](https://example.org/a/very/long/path/that/goes/on) ok", 50, "see docs…"},
 		{"```\ncode\n```\nand text that goes on", 16, "```\ncode\n```…"},
+		{"ab\xff\xffcdefghij", 6, "ab\ufffdcd…"}, // found by FuzzRender: an invalid byte was counted 3 bytes wide
+		{"\xff", 5, "\ufffd"},
 	}
 	for _, tt := range tests {
 		got := clip(tt.s, tt.max)
