@@ -25,6 +25,8 @@ type Source struct {
 	Title string
 	Text  string
 	File  string
+
+	line int // line in File where Text starts
 }
 
 // Entry is one curated FAQ entry.

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -58,12 +59,19 @@ func LoadDir(dir string) (*Base, error) {
 	} else if !st.IsDir() {
 		return nil, fmt.Errorf("knowledge directory %s: not a directory", dir)
 	}
-	return Load(os.DirFS(dir))
+	return load(os.DirFS(dir), func(f string) string { return filepath.Join(dir, filepath.FromSlash(f)) })
 }
 
 // Load reads and validates a knowledge directory. On any problem it returns
-// nil and a Problems error listing all of them.
+// nil and a Problems error listing all of them, with paths inside fsys.
 func Load(fsys fs.FS) (*Base, error) {
+	return load(fsys, func(f string) string { return f })
+}
+
+// load is Load; name turns a path inside fsys into the one problems give
+// (LoadDir: the directory as its caller named it, joined to the path, so a
+// moderator's editor can open it from where they ran the check).
+func load(fsys fs.FS, name func(string) string) (*Base, error) {
 	fsys = capped{fsys} // files over MaxFileSize are reported, not read
 	var ps Problems
 	b := &Base{}
@@ -81,9 +89,14 @@ func Load(fsys fs.FS) (*Base, error) {
 	b.Safety = loadSafety(fsys, &ps)
 	b.Settings = loadSettings(fsys, &ps)
 	b.Tests = loadTests(fsys, &ps)
-	validate(b, &ps)
+	validate(b, &ps, name)
 	validateTests(b, &ps)
 	if len(ps) > 0 {
+		for i := range ps {
+			if ps[i].File != "" {
+				ps[i].File = name(ps[i].File)
+			}
+		}
 		return nil, ps.sorted()
 	}
 	return b, nil
@@ -197,7 +210,7 @@ func loadSource(fsys fs.FS, file string, ps *Problems) (Source, bool) {
 	if strings.TrimSpace(d.body) == "" {
 		d.r.add(0, "", "the source text is empty; paste the material verbatim after the front matter")
 	}
-	return Source{ID: id, Title: title, Text: d.body, File: file}, id != ""
+	return Source{ID: id, Title: title, Text: d.body, File: file, line: d.bodyLine + d.r.offset}, id != ""
 }
 
 var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)

@@ -50,7 +50,10 @@ func (ps Problems) sorted() Problems {
 		if ps[i].File != ps[j].File {
 			return ps[i].File < ps[j].File
 		}
-		return ps[i].Line < ps[j].Line
+		if ps[i].Line != ps[j].Line {
+			return ps[i].Line < ps[j].Line
+		}
+		return ps[i].Column < ps[j].Column
 	})
 	return ps
 }
@@ -63,8 +66,13 @@ type report struct {
 }
 
 func (r report) add(line int, field, format string, args ...any) {
+	r.addAt(line, 0, field, format, args...)
+}
+
+// addAt is add with a column.
+func (r report) addAt(line, col int, field, format string, args ...any) {
 	if line > 0 {
 		line += r.offset
 	}
-	*r.problems = append(*r.problems, Problem{File: r.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	*r.problems = append(*r.problems, Problem{File: r.file, Line: line, Column: col, Field: field, Msg: fmt.Sprintf(format, args...)})
 }

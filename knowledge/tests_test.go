@@ -89,7 +89,7 @@ func TestLoadTestsProblems(t *testing.T) {
 		{"not a list", "question: hello\nexpect: none\n", 1, "", "expected a list of tests"},
 		{"item not a mapping", "- hello\n", 1, "[0]", "expected a set of"},
 		{"duplicate", "- question: How long is a session?\n  expect: session-length\n- question: how long is a session\n  expect: none\n", 3, "[1].question", "already tested on line 1"},
-		{"malformed", "- question: [unclosed\n  expect: none\n", -1, "", "malformed"},
+		{"malformed", "- question: [unclosed\n  expect: none\n", 1, "", `the list opened with "[" here is not closed`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,8 +1,10 @@
 package knowledge
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -56,29 +58,39 @@ func checkSize(b *Base, ps *Problems) {
 }
 
 // validate checks what spans files: unique ids and phrasings, known sources,
-// verbatim quotes.
-func validate(b *Base, ps *Problems) {
+// verbatim quotes. name gives a file's path as problems show it.
+//
+// When two files share an id or a phrasing, the problem is reported on the
+// one that comes second in this order, and names the first: entries by
+// their reviewed date, earliest first (the entry that was there before
+// keeps what it has), then by file name; sources by file name. So a newly
+// added or newly reviewed entry is the one asked to change.
+func validate(b *Base, ps *Problems, name func(string) string) {
 	checkSize(b, ps)
 	sources := map[string]Source{}
-	for _, s := range b.Sources {
+	for _, s := range b.Sources { // Load reads them in file name order
 		if prev, ok := sources[s.ID]; ok {
-			*ps = append(*ps, Problem{File: s.File, Line: 2, Field: "id", Msg: "id " + strconv.Quote(s.ID) + " is also used by " + prev.File + "; ids must be unique"})
+			*ps = append(*ps, Problem{File: s.File, Line: 2, Field: "id", Msg: "id " + strconv.Quote(s.ID) + " is already the id of " + name(prev.File) + ", which comes first by file name; ids must be unique, so give this source another id"})
 			continue
 		}
 		sources[s.ID] = s
 	}
-	normSources := map[string]string{}
+	words := map[string][]word{}
 	for id, s := range sources {
-		normSources[id] = Normalize(s.Text)
+		words[id] = sourceWords(s.Text, s.line)
 	}
 
-	ids := map[string]string{}
-	phrasings := map[string]string{} // folded phrasing → "file (field)"
-	for _, e := range b.Entries {
+	entries := slices.Clone(b.Entries)
+	slices.SortStableFunc(entries, func(x, y Entry) int {
+		return cmp.Or(cmp.Compare(reviewOrder(x), reviewOrder(y)), cmp.Compare(x.File, y.File))
+	})
+	ids := map[string]Entry{}
+	phrasings := map[string]string{} // folded phrasing → "file:line (field)"
+	for _, e := range entries {
 		if prev, ok := ids[e.ID]; ok {
-			*ps = append(*ps, Problem{File: e.File, Line: e.pos["id"], Field: "id", Msg: "id " + strconv.Quote(e.ID) + " is also used by " + prev + "; ids must be unique"})
+			*ps = append(*ps, Problem{File: e.File, Line: e.pos["id"], Field: "id", Msg: "id " + strconv.Quote(e.ID) + " is already the id of " + at(name(prev.File), prev.pos["id"]) + ", which comes first (" + whyFirst(prev, e) + "); ids must be unique, so give this entry another id"})
 		} else {
-			ids[e.ID] = e.File
+			ids[e.ID] = e
 		}
 		for i, p := range e.Phrasings() {
 			field := "question"
@@ -90,24 +102,50 @@ func validate(b *Base, ps *Problems) {
 				continue
 			}
 			if prev, ok := phrasings[key]; ok {
-				*ps = append(*ps, Problem{File: e.File, Line: e.pos[field], Field: field, Msg: strconv.Quote(p) + " is already a phrasing in " + prev + "; a phrasing may lead to one entry only, so remove or reword one of them"})
+				*ps = append(*ps, Problem{File: e.File, Line: e.pos[field], Field: field, Msg: strconv.Quote(p) + " is already a phrasing in " + prev + "; a phrasing may lead to one entry only, so remove or reword it here"})
 				continue
 			}
-			phrasings[key] = e.File + " (" + field + ")"
+			phrasings[key] = at(name(e.File), e.pos[field]) + " (" + field + ")"
 		}
+	}
+	for _, e := range b.Entries {
 		for i, c := range e.Citations {
 			field := "citations[" + strconv.Itoa(i) + "]"
-			text, ok := normSources[c.Source]
+			s, ok := sources[c.Source]
 			switch {
 			case !ok:
 				*ps = append(*ps, Problem{File: e.File, Line: e.pos[field+".source"], Field: field + ".source", Msg: "unknown source " + strconv.Quote(c.Source) + "; use one of: " + strings.Join(sourceIDs(b), ", ")})
-			case !strings.Contains(text, Normalize(c.Quote)):
-				*ps = append(*ps, Problem{File: e.File, Line: e.pos[field+".quote"], Field: field + ".quote", Msg: "not found verbatim in source " + strconv.Quote(c.Source) + near(text, Normalize(c.Quote)) + "; copy the words exactly from the source file"})
+			case !strings.Contains(Normalize(s.Text), Normalize(c.Quote)):
+				*ps = append(*ps, Problem{File: e.File, Line: e.pos[field+".quote"], Field: field + ".quote", Msg: "not found verbatim in source " + strconv.Quote(c.Source) + nearestPassage(words[c.Source], c.Quote, name(s.File)) + "; copy the words exactly from the source file (quote marks and line breaks may differ)"})
 			case len([]rune(c.Quote)) > MaxQuote:
 				*ps = append(*ps, Problem{File: e.File, Line: e.pos[field+".quote"], Field: field + ".quote", Msg: "the quote is " + strconv.Itoa(len([]rune(c.Quote))) + " characters; keep it within " + strconv.Itoa(MaxQuote) + " by quoting the sentence that matters"})
 			}
 		}
 	}
+}
+
+// reviewOrder sorts entries by their reviewed date; one without a valid
+// date comes last.
+func reviewOrder(e Entry) string {
+	if datePattern.MatchString(e.Reviewed) {
+		return e.Reviewed
+	}
+	return "9999-99-99"
+}
+
+func whyFirst(first, second Entry) string {
+	if reviewOrder(first) < reviewOrder(second) {
+		return "reviewed earlier"
+	}
+	return "reviewed the same day, and first by file name"
+}
+
+// at is a position an editor can jump to.
+func at(file string, line int) string {
+	if line > 0 {
+		return file + ":" + strconv.Itoa(line)
+	}
+	return file
 }
 
 func sourceIDs(b *Base) []string {
@@ -119,26 +157,6 @@ func sourceIDs(b *Base) []string {
 		return []string{"(no sources loaded)"}
 	}
 	return out
-}
-
-// near says where a quote stops matching its source, to help fix a typo.
-func near(source, quote string) string {
-	best := 0
-	for i := 0; i < len(source); i++ {
-		n := 0
-		for n < len(quote) && i+n < len(source) && source[i+n] == quote[n] {
-			n++
-		}
-		best = max(best, n)
-	}
-	if best < 8 || best >= len(quote) {
-		return ""
-	}
-	cut := quote[best:]
-	if len(cut) > 30 {
-		cut = cut[:30]
-	}
-	return " (it matches the source up to " + strconv.Quote(strings.ToValidUTF8(cut, "")) + ")"
 }
 
 // fold reduces a phrasing to lower-case letters and digits separated by

@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -10,26 +9,20 @@ import (
 
 // This file reads YAML as nodes, so every problem keeps its line number.
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
-
 // parseYAML parses src into its top-level node. A syntax error is reported
-// with its line and nil is returned.
+// where it is, in a moderator's words, and nil is returned.
 func parseYAML(r report, src []byte) *yaml.Node {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := 0
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = strings.TrimSpace(strings.TrimPrefix(strings.Replace(msg, m[0], "", 1), ":"))
-		}
-		r.add(line, "", "the YAML is malformed (%s); check indentation, colons and quotes", msg)
+		line, col, msg := syntaxError(src, err, r.offset)
+		r.addAt(line, col, "", "%s", msg)
 		return nil
 	}
 	if len(doc.Content) == 0 {
 		r.add(0, "", "is empty; see the comments in the embedded copy (knowledge/content) for what it must hold")
 		return nil
 	}
+	checkJoinedItems(r, doc.Content[0], strings.Split(string(src), "\n"))
 	return doc.Content[0]
 }
 

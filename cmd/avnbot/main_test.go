@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -93,10 +94,45 @@ func TestLint(t *testing.T) {
 	}
 	f := filepath.Join(dir, "faq", "anaesthesia.md")
 	b, _ := os.ReadFile(f)
-	os.WriteFile(f, bytes.Replace(b, []byte("    quote:"), []byte("    qoute:"), 1), 0o644)
+	broken := bytes.Replace(b, []byte("    quote:"), []byte("    qoute:"), 1)
+	os.WriteFile(f, broken, 0o644)
+	line := strconv.Itoa(1 + bytes.Count(broken[:bytes.Index(broken, []byte("qoute:"))], []byte("\n")))
 	code, out, errs := run(t, "", "lint", dir)
 	if code != 1 || !strings.Contains(out, "faq/anaesthesia.md:") || !strings.Contains(out, `did you mean "quote"?`) {
 		t.Errorf("lint of a broken directory: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	// Paths are as the directory was given, so an editor can open them.
+	if want := filepath.Join(dir, "faq", "anaesthesia.md") + ":" + line + ": citations[0].qoute: "; !strings.Contains(out, want) {
+		t.Errorf("lint output starts %q, want %q", out, want)
+	}
+	// The knowledge flag works for lint like for every command.
+	if code2, out2, _ := run(t, "", "lint", "--knowledge", dir); code2 != 1 || out2 != out {
+		t.Errorf("lint --knowledge DIR: exit %d, %s; want as lint DIR", code2, out2)
+	}
+
+	code, out, _ = run(t, "", "lint", "--format", "github", dir)
+	if want := "::error file=" + filepath.ToSlash(filepath.Join(dir, "faq", "anaesthesia.md")) + ",line=" + line + ",title=citations[0].qoute::unknown key; did you mean \"quote\"?\n"; code != 1 || !strings.HasSuffix(out, want) {
+		t.Errorf("--format github: exit %d\n got %q\nwant %q", code, out, want)
+	}
+
+	code, out, _ = run(t, "", "lint", "--format", "json", dir)
+	var rep struct {
+		OK       bool
+		Problems []knowledge.Problem
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 1 || rep.OK || len(rep.Problems) != 2 || strconv.Itoa(rep.Problems[1].Line) != line {
+		t.Errorf("--format json: exit %d, %v, %+v\n%s", code, err, rep, out)
+	}
+	code, out, _ = run(t, "", "lint", "--format", "json")
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 0 || !rep.OK || len(rep.Problems) != 0 {
+		t.Errorf("--format json of good knowledge: exit %d, %v, %s", code, err, out)
+	}
+}
+
+func TestGithubAnnotationEscapes(t *testing.T) {
+	got := githubAnnotation(knowledge.Problem{File: "a,b:c.md", Line: 3, Column: 4, Field: "x", Msg: "100% bad\nnext"})
+	if want := "::error file=a%2Cb%3Ac.md,line=3,col=4,title=x::100%25 bad%0Anext"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
 
