@@ -82,6 +82,22 @@ func TestAskText(t *testing.T) {
 	}
 }
 
+// TestAskCrisis: a crisis reply leads with the guidance itself, not the
+// name of its category.
+func TestAskCrisis(t *testing.T) {
+	kb, _ := knowledge.Embedded()
+	code, out, _ := run(t, "", "ask", "I don't want to live anymore")
+	first := strings.SplitN(kb.Safety.Crisis, " ", 6)
+	if code != 0 || !strings.HasPrefix(out, strings.Join(first[:5], " ")) {
+		t.Errorf("exit %d; reply does not lead with the crisis guidance:\n%s", code, out)
+	}
+	for _, f := range kb.Safety.RedFlags {
+		if strings.Contains(out, f.Category) {
+			t.Errorf("reply names the category %q:\n%s", f.Category, out)
+		}
+	}
+}
+
 func TestLint(t *testing.T) {
 	code, out, _ := run(t, "", "lint")
 	if code != 0 || !strings.Contains(out, "ok (") {

@@ -67,7 +67,9 @@ func writeText(w io.Writer, a bot.Answer, st style) {
 	// Guidance first; the red-flag category is never shown to the person.
 	if a.Urgent {
 		st.markdown(w, a.Guidance, sgrRed)
-		io.WriteString(w, "\n")
+		if a.Kind == bot.Answered || a.Text != "" {
+			io.WriteString(w, "\n")
+		}
 	}
 	switch a.Kind {
 	case bot.Answered:
