@@ -69,6 +69,9 @@ func Redact(text string) string {
 		return m
 	})
 	text = numberRE.ReplaceAllLiteralString(text, numberMark)
+	// A number's mark can start a word where the digits did not: in
+	// "ww2www.w." the link begins only once "2" is "[number]".
+	text = linkRE.ReplaceAllLiteralString(text, " "+linkMark+" ")
 	text = strings.Join(strings.Fields(text), " ")
 	return capRunes(text, MaxText)
 }
