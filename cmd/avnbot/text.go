@@ -90,11 +90,11 @@ func writeText(w io.Writer, a bot.Answer, st style) {
 		}
 	}
 	io.WriteString(w, "\n")
+	st.paragraph(w, st.sgr(sgrDim, a.Advice), "", "") // every reply carries it
 	if a.Crisis && a.Closing != "" {
-		st.markdown(w, a.Closing, "") // no treatment advice in a crisis
-		return
+		io.WriteString(w, "\n")
+		st.markdown(w, a.Closing, "") // a crisis reply ends with its closing, as on Discord
 	}
-	st.paragraph(w, st.sgr(sgrDim, a.Advice), "", "")
 }
 
 // entry writes one answered entry: its question, the answer and the quotes.
