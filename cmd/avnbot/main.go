@@ -105,7 +105,7 @@ interactive console. Configuration: environment variables or a .env file (see .e
 		"answer from this knowledge `directory` instead of the embedded one (KNOWLEDGE_DIR)")
 	// cfg is captured by the commands below and the flag writes into it.
 	c := &cfg
-	root.AddCommand(newAskCmd(c, s), newLintCmd(c, s), &cobra.Command{
+	root.AddCommand(newAskCmd(c, s), newLintCmd(c, s), newCalibrateCmd(c, s), &cobra.Command{
 		Use:   "run",
 		Short: "Connect to Discord (needs DISCORD_TOKEN; HTTP_ADDR adds the interactions endpoint)",
 		Args:  noArgs,

@@ -285,3 +285,17 @@ func TestConsole(t *testing.T) {
 		}
 	}
 }
+
+// TestCalibrate prints the reliability table of the models trained on the
+// embedded knowledge.
+func TestCalibrate(t *testing.T) {
+	code, out, errOut := run(t, "", "calibrate")
+	if code != 0 {
+		t.Fatalf("calibrate: exit %d, %s", code, errOut)
+	}
+	for _, want := range []string{"answers at probability >= 0.50", "reliability on held-out folds", "ranked first:", "0.9-1.0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("calibrate output lacks %q:\n%s", want, out)
+		}
+	}
+}
