@@ -192,3 +192,63 @@ func BenchmarkTriage(b *testing.B) {
 		})
 	}
 }
+
+// TestTriageFile measures triage on any bank named by TRIAGE_BANK (a round
+// of fresh messages, before they join the tune bank) and lists every miss
+// and false alarm without failing: `TRIAGE_BANK=/tmp/r1.jsonl go test -run
+// TriageFile -v ./bot`.
+func TestTriageFile(t *testing.T) {
+	path := os.Getenv("TRIAGE_BANK")
+	if path == "" {
+		t.Skip("TRIAGE_BANK is not set")
+	}
+	a := newTestAssistant(t)
+	items, err := readTriageBank(t, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var urgent, caught, crisis, crisisCaught, ordinary, alarms int
+	for _, it := range items {
+		ans, err := a.Ask(it.Text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case it.Urgent:
+			urgent++
+			if ans.Urgent {
+				caught++
+			} else {
+				t.Logf("MISS [%s]: %q", it.Category, it.Text)
+			}
+			if it.Crisis {
+				crisis++
+				if ans.Crisis {
+					crisisCaught++
+				} else if ans.Urgent {
+					t.Logf("NOCRISIS (%s): %q", ans.Category, it.Text)
+				}
+			}
+		default:
+			ordinary++
+			if ans.Urgent {
+				alarms++
+				t.Logf("ALARM (%s): %q", ans.Category, it.Text)
+			}
+		}
+	}
+	t.Logf("recall %d/%d, crisis %d/%d, false alarms %d/%d", caught, urgent, crisisCaught, crisis, alarms, ordinary)
+}
+
+// TestTriageWhy prints the flags raised by TRIAGE_WHY, one message per line.
+func TestTriageWhy(t *testing.T) {
+	qs := os.Getenv("TRIAGE_WHY")
+	if qs == "" {
+		t.Skip("TRIAGE_WHY is not set")
+	}
+	a := newTestAssistant(t)
+	for _, q := range strings.Split(qs, "\n") {
+		tr := a.kb.Safety.Check(Normalize(q))
+		t.Logf("%q → %+v", q, tr.Flags)
+	}
+}

@@ -84,6 +84,10 @@ type Cue struct {
 	Weight  int
 	Carries bool // also holds for the sentences after it, until one speaks in the present
 	Crisis  bool // lowers crisis signs too (the default)
+	// Topic: lowers only a sign whose clause names no one and speaks in no
+	// present ("chest pain on the MRI"), not a report ("I'm wheezing after
+	// the dye for the scan").
+	Topic   bool
 	Phrases []string
 
 	lines []int

@@ -97,6 +97,10 @@ type group struct {
 	cue    int  // index in matcher.cues, or -1
 	tense  bool // the concept present-tense, for carried cues
 	person bool // the concept person, for topics
+	// who: a part of a sign that only names someone ("stroke + <person>");
+	// a raising cue in its clause is not about the sign ("I had a stroke
+	// in 2012, am I still a candidate?").
+	who bool
 }
 
 type sign struct {
@@ -111,6 +115,7 @@ type cue struct {
 	weight  int
 	carries bool
 	crisis  bool // applies to crisis signs
+	topic   bool // lowers only a topic (see Cue.Topic)
 }
 
 // frames reports whether a lowering cue also holds from the first clause
@@ -175,7 +180,8 @@ type token struct {
 	base       string // the word without "'s", if it had one
 	start, end int    // byte offsets
 	sent       int
-	clause     int // global clause number
+	clause     int  // global clause number
+	asks       bool // its sentence ends in a question mark
 }
 
 // tokenize splits text into folded words. Apostrophes inside words are
@@ -226,7 +232,12 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 				if next, _ := utf8.DecodeRuneInString(text[i+1:]); next == utf8.RuneError || unicode.IsSpace(next) || next == '.' {
 					newSentence()
 				}
-			case '!', '?', ';', '\n':
+			case '?':
+				for j := len(toks) - 1; j >= 0 && toks[j].sent == sent; j-- {
+					toks[j].asks = true
+				}
+				newSentence()
+			case '!', ';', '\n':
 				newSentence()
 			case '-':
 				// " - " between words, as a dash
@@ -770,9 +781,14 @@ func overlaps(o occurrence, parts []occurrence) bool {
 func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occurrence, clauseFirst map[int]int) int {
 	firstSent, lastSent := toks[sp.start].sent, toks[sp.end-1].sent
 	clauses := map[int]bool{}
-	for _, p := range sp.parts {
+	raising := map[int]bool{} // the clauses where a raising cue counts
+	for pi, p := range sp.parts {
+		who := pi < len(sg.groups) && m.groups[sg.groups[pi]].who
 		for i := p.start; i < p.end; i++ {
 			clauses[toks[i].clause] = true
+			if !who {
+				raising[toks[i].clause] = true
+			}
 		}
 	}
 	// Does the sign's sentence speak in the present? Then a time frame set
@@ -807,7 +823,7 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 			continue
 		}
 		c := m.cues[g.cue]
-		if !c.crisis && crisis {
+		if (!c.crisis && crisis) || (c.topic && !topic) {
 			continue
 		}
 		for _, o := range occ[gi] {
@@ -819,6 +835,11 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 				if !c.carries || c.weight > 0 || present {
 					continue
 				}
+			case c.weight > 0 && !raising[t.clause]:
+				continue
+			case asked(toks, sp, t, clauses) && !clausePresent && c.weight < 0 && !c.carries:
+				// a story, then a question about it: "my aunt had a DVT
+				// after her knee replacement, is that a risk with ESWT?"
 			case !clauses[t.clause] && (c.weight > 0 || (!topic && (t.clause != clauseFirst[t.sent] || !c.frames()) && !(c.carries && !clausePresent))):
 				continue
 			}
@@ -832,6 +853,13 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 		}
 	}
 	return baseScore + min(raise, maxRaise) + lower
+}
+
+// asked reports whether the cue at t is in a later clause of the sign's own
+// sentence, and that sentence asks a question.
+func asked(toks []token, sp span, t token, clauses map[int]bool) bool {
+	last := toks[sp.end-1]
+	return t.asks && t.sent == last.sent && t.clause > last.clause && !clauses[t.clause]
 }
 
 // compileTriage builds the matcher from the loaded concepts, cues and red
@@ -902,7 +930,7 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: personConcept}}, sign: -1, cue: -1, person: true})
 	}
 	for ci, c := range s.Cues {
-		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis})
+		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic})
 		for i, p := range c.Phrases {
 			sq, msg := parseSeq(p)
 			if msg != "" {
@@ -933,7 +961,8 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 				}
 				m.collectVocab(sq)
 				sg.groups = append(sg.groups, len(m.groups))
-				m.addGroup(group{s: sq, sign: len(m.signs), cue: -1})
+				who := len(sq) == 1 && sq[0].kind == slotConcept && whoConcepts[sq[0].concept]
+				m.addGroup(group{s: sq, sign: len(m.signs), cue: -1, who: who})
 			}
 			if ok {
 				m.signs = append(m.signs, sg)
@@ -944,6 +973,10 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 	m.numberConcepts()
 	s.matcher = m
 }
+
+// whoConcepts name someone: a sign part that is one of them alone only says
+// who the sign is about.
+var whoConcepts = map[string]bool{personConcept: true, "other": true, "self": true}
 
 // numberConcepts sets the number of the concept of every slot that names one.
 func (m *matcher) numberConcepts() {
