@@ -87,7 +87,11 @@ type Cue struct {
 	// Topic: lowers only a sign whose clause names no one and speaks in no
 	// present ("chest pain on the MRI"), not a report ("I'm wheezing after
 	// the dye for the scan").
-	Topic   bool
+	Topic bool
+	// After: also holds from a later clause of the sign's sentence, an
+	// outcome told after the event ("I took a double dose by mistake last
+	// month, no problems").
+	After   bool
 	Phrases []string
 
 	lines []int

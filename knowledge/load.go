@@ -365,7 +365,7 @@ func loadSafety(fsys fs.FS, ps *Problems) Safety {
 
 	for i, n := range list(r, m, "cues", "") {
 		path := "cues[" + strconv.Itoa(i) + "]"
-		cm := fields(r, n, path, "name", "weight", "carries", "crisis", "topic", "phrases")
+		cm := fields(r, n, path, "name", "weight", "carries", "crisis", "topic", "after", "phrases")
 		var c Cue
 		c.Name, _ = text(r, cm, "name", path, true, n.Line)
 		if w := cm["weight"]; w == nil {
@@ -382,6 +382,11 @@ func loadSafety(fsys fs.FS, ps *Problems) Safety {
 		if v := cm["carries"]; v != nil {
 			if err := v.Decode(&c.Carries); err != nil {
 				r.add(v.Line, path+".carries", "expected true or false")
+			}
+		}
+		if v := cm["after"]; v != nil {
+			if err := v.Decode(&c.After); err != nil {
+				r.add(v.Line, path+".after", "expected true or false")
 			}
 		}
 		if v := cm["topic"]; v != nil {

@@ -116,6 +116,7 @@ type cue struct {
 	carries bool
 	crisis  bool // applies to crisis signs
 	topic   bool // lowers only a topic (see Cue.Topic)
+	after   bool // also from a later clause of the sign's sentence (see Cue.After)
 }
 
 // frames reports whether a lowering cue also holds from the first clause
@@ -837,6 +838,8 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 				}
 			case c.weight > 0 && !raising[t.clause]:
 				continue
+			case c.after && t.sent == lastSent && t.clause > toks[sp.end-1].clause:
+				// an outcome told after the event
 			case asked(toks, sp, t, clauses) && !clausePresent && c.weight < 0 && !c.carries:
 				// a story, then a question about it: "my aunt had a DVT
 				// after her knee replacement, is that a risk with ESWT?"
@@ -930,7 +933,7 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: personConcept}}, sign: -1, cue: -1, person: true})
 	}
 	for ci, c := range s.Cues {
-		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic})
+		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic, after: c.After})
 		for i, p := range c.Phrases {
 			sq, msg := parseSeq(p)
 			if msg != "" {
