@@ -31,6 +31,10 @@ var triageChecks = []checkMessage{
 	{"sudden agonising pain in my hip, I can't put any weight on it", "severe-pain", false},
 	{"my throat is swelling up after the new tablets", "allergy", false},
 	{"my mum is very confused and I can't wake her properly", "confusion", false},
+	{"my husband keeps saying we'd all be better off without him", "self-harm", true},
+	{"mi hija dice que ya no quiere vivir", "self-harm", true},
+	{"a mi padre se le ha caído la cara de un lado y no puede hablar bien", "stroke", false},
+	{"my tongue feels huge and my voice has gone hoarse since the new antibiotic", "allergy", false},
 
 	{"how long does a shockwave session take?", "", false},
 	{"can AVN cause extreme pain?", "", false},
@@ -44,6 +48,9 @@ var triageChecks = []checkMessage{
 	{"will I be able to walk after the treatment?", "", false},
 	{"does shockwave therapy hurt?", "", false},
 	{"my dad broke his hip years ago and recovered well", "", false},
+	{"had a stroke back in 2012, am I still a candidate for shockwave?", "", false},
+	{"my aunt had a DVT after her knee replacement, is that a risk with ESWT?", "", false},
+	{"Meine Mutter hatte vor Jahren eine Thrombose, ist die Stoßwellentherapie trotzdem möglich?", "", false},
 }
 
 // checkTriage reports, against the red flags, each built-in emergency that is
