@@ -15,8 +15,9 @@ const (
 	MaxChoiceName = 100
 )
 
-// Commands returns the application commands, for a bulk overwrite. They can
-// be used in servers and in direct messages with the bot.
+// Commands returns the application commands, for a bulk overwrite. The
+// patients' commands can be used in servers and in direct messages with the
+// bot; /faq-admin only in servers, by moderators.
 func Commands() []*discordgo.ApplicationCommand {
 	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
 	minLen := 1
@@ -64,5 +65,6 @@ func Commands() []*discordgo.ApplicationCommand {
 			Description: "What this assistant is, where its answers come from, and its limits",
 			Contexts:    &contexts,
 		},
+		adminCommand(), // admin.go: moderators only, servers only
 	}
 }

@@ -296,7 +296,7 @@ func TestE2EReadyAndCommands(t *testing.T) {
 	for _, c := range cmds {
 		names = append(names, c.Name)
 	}
-	if got, want := strings.Join(names, ","), "ask,faq,about"; got != want {
+	if got, want := strings.Join(names, ","), "ask,faq,about,faq-admin"; got != want {
 		t.Errorf("registered %s, want %s", got, want)
 	}
 	ids := h.srv.IdentifyPayloads()

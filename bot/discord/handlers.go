@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/avnbot/avnbot/bot"
+	"github.com/avnbot/avnbot/store"
 )
 
 // Assistant is what the adapter needs of the assistant; *bot.Assistant has it.
@@ -39,6 +40,15 @@ type Config struct {
 	Metrics Observer
 	// Alerts, when set, tells moderators of red flags raised in servers.
 	Alerts *Alerts
+	// Store records question outcomes and votes (feedback.go); nil records
+	// nothing. RecordUnanswered also keeps the redacted text of questions
+	// the assistant could not answer (off by default: health data).
+	Store            *store.Store
+	RecordUnanswered bool
+	// ModRoleID, when set, limits /faq-admin to members with that role (and
+	// Manage Server); Reloader serves /faq-admin reload (admin.go).
+	ModRoleID string
+	Reloader  Reloader
 }
 
 // Handler turns interactions and messages into replies. It returns them
@@ -113,7 +123,7 @@ func (h *Handler) command(ctx context.Context, log *slog.Logger, i *discordgo.In
 			return h.note("Please type a question after `/ask`, for example: how long does a session take?")
 		}
 		// Triage first: urgent guidance is never held back by the cooldown.
-		a := h.ask(ctx, log, q)
+		a := h.ask(ctx, log, i.GuildID, q)
 		if a.Urgent {
 			// A private /ask stays private; the alert brings in a human.
 			h.cfg.Alerts.raise(ctx, alert{category: a.Category, guild: i.GuildID, channel: i.ChannelID, user: userID(i)})
@@ -123,18 +133,20 @@ func (h *Handler) command(ctx context.Context, log *slog.Logger, i *discordgo.In
 				return r
 			}
 		}
-		return h.reply(ctx, log, a, private)
+		return h.reply(ctx, log, a, private, AnswerKey(i.ID))
 	case CmdFAQ:
 		topic, _ := stringOption(d.Options, OptTopic)
 		if r := h.limited(ctx, log, i); r != nil {
 			return r
 		}
-		return h.reply(ctx, log, h.show(ctx, log, topic), h.cfg.AskPrivate)
+		return h.reply(ctx, log, h.show(ctx, log, topic), h.cfg.AskPrivate, AnswerKey(i.ID))
 	case CmdAbout:
 		d := Render(bot.Answer{Kind: bot.OffTopic, Text: h.about(), Advice: h.advice})
 		d.Embeds[0].Title = "About this assistant"
 		d.Flags = discordgo.MessageFlagsEphemeral
 		return message(d)
+	case CmdAdmin:
+		return h.admin(ctx, i, d)
 	}
 	return nil
 }
@@ -149,7 +161,7 @@ func (h *Handler) component(ctx context.Context, log *slog.Logger, i *discordgo.
 			return h.note("That topic is no longer in the FAQ. Try `/faq` to pick another.")
 		}
 		// A related topic goes to the one who clicked, whatever the message was.
-		return h.reply(ctx, log, a, true)
+		return h.reply(ctx, log, a, true, AnswerKey(i.ID))
 	}
 	if id, ok := strings.CutPrefix(d.CustomID, SharePrefix); ok {
 		if r := h.limited(ctx, log, i); r != nil {
@@ -160,19 +172,26 @@ func (h *Handler) component(ctx context.Context, log *slog.Logger, i *discordgo.
 			return h.note("That topic is no longer in the FAQ, so it can't be shared.")
 		}
 		log.LogAttrs(ctx, slog.LevelInfo, "answer shared", slog.String("entry", id))
-		r := h.reply(ctx, log, a, false)
+		r := h.reply(ctx, log, a, false, AnswerKey(i.ID))
 		if u := userID(i); u != "" {
 			// A mention that pings no one: allowed_mentions parses nothing.
 			r.Data.Content = clip("<@"+u+"> shared this answer.", MaxContent)
 		}
 		return r
 	}
+	if strings.HasPrefix(d.CustomID, VotePrefix) {
+		return h.vote(ctx, log, i, d.CustomID)
+	}
+	if strings.HasPrefix(d.CustomID, AdminPrefix) {
+		return h.adminComponent(ctx, i, d)
+	}
 	return nil
 }
 
 // ask asks the assistant, logging the outcome and never the question text
-// unless LogQuestions is set, and then at debug level only.
-func (h *Handler) ask(ctx context.Context, log *slog.Logger, q string) bot.Answer {
+// unless LogQuestions is set, and then at debug level only, and records the
+// outcome (feedback.go).
+func (h *Handler) ask(ctx context.Context, log *slog.Logger, guild, q string) bot.Answer {
 	q = strings.TrimSpace(q)
 	if h.cfg.LogQuestions {
 		log.LogAttrs(ctx, slog.LevelDebug, "question", slog.String("text", q))
@@ -185,6 +204,7 @@ func (h *Handler) ask(ctx context.Context, log *slog.Logger, q string) bot.Answe
 		log.Error("answer failed", "err", err)
 		return bot.Answer{Kind: bot.NoMatch, Text: failedText, Advice: h.advice}
 	}
+	h.record(ctx, log, guild, q, ans, time.Since(start))
 	return ans
 }
 
@@ -212,8 +232,9 @@ func (h *Handler) show(ctx context.Context, log *slog.Logger, topic string) bot.
 }
 
 // reply renders an answer; private replies are ephemeral and, when they
-// answer from an entry and raise no alarm, get a Share button.
-func (h *Handler) reply(ctx context.Context, log *slog.Logger, a bot.Answer, private bool) *discordgo.InteractionResponse {
+// answer from an entry and raise no alarm, get a Share button. Answers from
+// an entry get 👍/👎 buttons for the answer key.
+func (h *Handler) reply(ctx context.Context, log *slog.Logger, a bot.Answer, private bool, key string) *discordgo.InteractionResponse {
 	h.logAnswer(ctx, log, a, slog.Bool("private", private))
 
 	d := Render(a)
@@ -223,6 +244,7 @@ func (h *Handler) reply(ctx context.Context, log *slog.Logger, a bot.Answer, pri
 			WithShareButton(d, ShareID(a))
 		}
 	}
+	WithVoteButtons(d, a, key)
 	return message(d)
 }
 
@@ -299,7 +321,7 @@ func (h *Handler) Message(ctx context.Context, m *discordgo.Message, botID strin
 		return nil
 	}
 	log := h.log.With(slog.String("message", m.ID), slog.String("user", m.Author.ID), slog.Bool("dm", m.GuildID == ""))
-	a := h.ask(ctx, log, stripMention(m.Content, botID))
+	a := h.ask(ctx, log, m.GuildID, stripMention(m.Content, botID))
 	if !a.Urgent { // urgent guidance is never held back by the cooldown
 		if ok, wait := h.cool.allow(m.Author.ID, h.cfg.Now()); !ok {
 			log.LogAttrs(ctx, slog.LevelInfo, "cooldown", slog.Duration("wait", wait))
@@ -310,7 +332,9 @@ func (h *Handler) Message(ctx context.Context, m *discordgo.Message, botID strin
 		h.cfg.Alerts.raise(ctx, alert{category: a.Category, guild: m.GuildID, channel: m.ChannelID, message: m.ID})
 	}
 	h.logAnswer(ctx, log, a)
-	return RenderMessage(a, m.SoftReference())
+	send := RenderMessage(a, m.SoftReference())
+	withVoteButtonsMessage(send, a, AnswerKey(m.ID))
+	return send
 }
 
 // logAnswer logs what was answered. log carries the user id, so a red flag

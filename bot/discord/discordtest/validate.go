@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -129,7 +130,9 @@ func Check(req Request) (problems []string, err error) {
 	if req.Query != "" {
 		u += "?" + req.Query
 	}
-	hr, err := http.NewRequest(req.Method, u, bytes.NewReader(req.Body))
+	body, more := permissionsAsStrings(req)
+	problems = append(problems, more...)
+	hr, err := http.NewRequest(req.Method, u, bytes.NewReader(body))
 	if err != nil {
 		return problems, fmt.Errorf("build request: %w", err)
 	}
@@ -287,4 +290,48 @@ func jsonPart(req Request) []byte {
 			return b
 		}
 	}
+}
+
+// permissionsAsStrings returns the body of req for validation. Discord's
+// documentation gives an application command's default_member_permissions
+// as a string (a bit set that does not fit a JSON number), the API takes
+// it so, and discordgo sends it so; the OpenAPI description alone says
+// integer. A string of digits is therefore checked as the integer it
+// stands for, and anything else in that string is a problem.
+func permissionsAsStrings(req Request) ([]byte, []string) {
+	path := strings.TrimPrefix(req.Path, apiPrefix)
+	_, global := matchPath("/applications/{a}/commands", path)
+	_, guild := matchPath("/applications/{a}/guilds/{g}/commands", path)
+	if (!global && !guild) || (req.Method != "PUT" && req.Method != "POST") {
+		return req.Body, nil
+	}
+	var cmds []map[string]any
+	single := false
+	if err := json.Unmarshal(req.Body, &cmds); err != nil {
+		var one map[string]any
+		if json.Unmarshal(req.Body, &one) != nil {
+			return req.Body, nil
+		}
+		cmds, single = []map[string]any{one}, true
+	}
+	var problems []string
+	for _, c := range cmds {
+		s, ok := c["default_member_permissions"].(string)
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("command %v: default_member_permissions %q is not a permission bit set", c["name"], s))
+			continue
+		}
+		c["default_member_permissions"] = n
+	}
+	var out []byte
+	if single {
+		out, _ = json.Marshal(cmds[0])
+	} else {
+		out, _ = json.Marshal(cmds)
+	}
+	return out, problems
 }
