@@ -146,3 +146,12 @@ func (h *Handler) record(ctx context.Context, log *slog.Logger, guild, q string,
 		log.LogAttrs(ctx, slog.LevelWarn, "unanswered question not recorded", slog.String("err", err.Error()))
 	}
 }
+
+// answerKey is AnswerKey(id) when votes are counted, else "": with no store
+// the answer gets no vote buttons.
+func (h *Handler) answerKey(id string) string {
+	if h.cfg.Store == nil {
+		return ""
+	}
+	return AnswerKey(id)
+}

@@ -133,13 +133,13 @@ func (h *Handler) command(ctx context.Context, log *slog.Logger, i *discordgo.In
 				return r
 			}
 		}
-		return h.reply(ctx, log, a, private, AnswerKey(i.ID))
+		return h.reply(ctx, log, a, private, h.answerKey(i.ID))
 	case CmdFAQ:
 		topic, _ := stringOption(d.Options, OptTopic)
 		if r := h.limited(ctx, log, i); r != nil {
 			return r
 		}
-		return h.reply(ctx, log, h.show(ctx, log, topic), h.cfg.AskPrivate, AnswerKey(i.ID))
+		return h.reply(ctx, log, h.show(ctx, log, topic), h.cfg.AskPrivate, h.answerKey(i.ID))
 	case CmdAbout:
 		d := Render(bot.Answer{Kind: bot.OffTopic, Text: h.about(), Advice: h.advice})
 		d.Embeds[0].Title = "About this assistant"
@@ -161,7 +161,7 @@ func (h *Handler) component(ctx context.Context, log *slog.Logger, i *discordgo.
 			return h.note("That topic is no longer in the FAQ. Try `/faq` to pick another.")
 		}
 		// A related topic goes to the one who clicked, whatever the message was.
-		return h.reply(ctx, log, a, true, AnswerKey(i.ID))
+		return h.reply(ctx, log, a, true, h.answerKey(i.ID))
 	}
 	if id, ok := strings.CutPrefix(d.CustomID, SharePrefix); ok {
 		if r := h.limited(ctx, log, i); r != nil {
@@ -172,7 +172,7 @@ func (h *Handler) component(ctx context.Context, log *slog.Logger, i *discordgo.
 			return h.note("That topic is no longer in the FAQ, so it can't be shared.")
 		}
 		log.LogAttrs(ctx, slog.LevelInfo, "answer shared", slog.String("entry", id))
-		r := h.reply(ctx, log, a, false, AnswerKey(i.ID))
+		r := h.reply(ctx, log, a, false, h.answerKey(i.ID))
 		if u := userID(i); u != "" {
 			// A mention that pings no one: allowed_mentions parses nothing.
 			r.Data.Content = clip("<@"+u+"> shared this answer.", MaxContent)
@@ -333,7 +333,7 @@ func (h *Handler) Message(ctx context.Context, m *discordgo.Message, botID strin
 	}
 	h.logAnswer(ctx, log, a)
 	send := RenderMessage(a, m.SoftReference())
-	withVoteButtonsMessage(send, a, AnswerKey(m.ID))
+	withVoteButtonsMessage(send, a, h.answerKey(m.ID))
 	return send
 }
 

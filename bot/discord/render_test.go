@@ -336,6 +336,8 @@ func TestRenderLimits(t *testing.T) {
 			check(d)
 			WithShareButton(d, ShareID(a))
 			check(d)
+			WithVoteButtons(d, a, AnswerKey("1100000000000000002"))
+			check(d)
 			check(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: d})
 			check(RenderMessage(a, &discordgo.MessageReference{MessageID: "1", ChannelID: "2"}))
 			if t.Failed() {
