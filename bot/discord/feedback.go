@@ -155,3 +155,15 @@ func (h *Handler) answerKey(id string) string {
 	}
 	return AnswerKey(id)
 }
+
+// kept says in /about what is kept of a question, as configured.
+func (h *Handler) kept() string {
+	switch {
+	case h.cfg.Store != nil && h.cfg.RecordUnanswered:
+		return "Who asks is never stored. Questions I cannot answer are kept for the server's moderators, " +
+			"with numbers, links and mentions removed, for a limited time; of the others only whether they were answered is counted."
+	case h.cfg.Store != nil:
+		return "Questions are not stored: only whether they were answered is counted, never who asked."
+	}
+	return "Questions are not stored."
+}

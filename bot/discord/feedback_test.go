@@ -198,3 +198,21 @@ func TestMessageVotes(t *testing.T) {
 		t.Errorf("stats %+v, want one answered question", s)
 	}
 }
+
+// TestAboutSaysWhatIsKept: /about tells members truthfully what is kept.
+func TestAboutSaysWhatIsKept(t *testing.T) {
+	st := newStore(t)
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{}, "Questions are not stored."},
+		{Config{Store: st}, "only whether they were answered is counted"},
+		{Config{Store: st, RecordUnanswered: true}, "Questions I cannot answer are kept"},
+	} {
+		r := NewHandler(realAssistant(t), tc.cfg, nil).Interaction(context.Background(), interaction(t, "about_command"))
+		if text := checkLimits(t, r); !strings.Contains(text, tc.want) {
+			t.Errorf("%+v: /about lacks %q", tc.cfg, tc.want)
+		}
+	}
+}

@@ -282,7 +282,7 @@ func (h *Handler) about() string {
 		"• `/ask` — ask in your own words (private by default; you can share an answer)\n"+
 		"• `/faq` — pick a topic as you type\n"+
 		"• mention me, or send me a direct message\n\n"+
-		"I am not a doctor and cannot assess your situation. Questions are not stored.", n)
+		"I am not a doctor and cannot assess your situation. %s", n, h.kept())
 }
 
 // autocomplete suggests entries for the focused option: the name is the

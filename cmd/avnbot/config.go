@@ -20,6 +20,7 @@ type config struct {
 	MetricsAddr  string // serve /metrics and /healthz on this address; empty: off
 	NoColor      bool   // NO_COLOR is set: no ANSI styles on a terminal (https://no-color.org)
 	Discord      discordConfig
+	Store        storeConfig // admin.go: the moderators' record
 }
 
 type discordConfig struct {
@@ -40,6 +41,7 @@ type discordConfig struct {
 	// one role such an alert may mention.
 	ModAlertChannel string
 	ModAlertRole    string
+	ModRoleID       string // /faq-admin also needs this role when set
 }
 
 // loadConfig reads .env (when present, never overriding the environment)
@@ -117,6 +119,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.Discord.ModAlertRole != "" && c.Discord.ModAlertChannel == "" {
 		errs = append(errs, fmt.Errorf("MOD_ALERT_ROLE_ID is set without MOD_ALERT_CHANNEL_ID: set the moderators' channel too, or unset the role"))
 	}
+	loadAdminConfig(getenv, &c, &errs)
 	if c.Discord.ShardCount < 1 || c.Discord.ShardID >= c.Discord.ShardCount {
 		errs = append(errs, fmt.Errorf("SHARD_ID=%d, SHARD_COUNT=%d: need 0 <= SHARD_ID < SHARD_COUNT", c.Discord.ShardID, c.Discord.ShardCount))
 	}

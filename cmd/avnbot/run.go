@@ -66,6 +66,12 @@ func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer
 	}
 	defer a.Close()
 	defer stopLive()
+	st, err := cfg.Store.open(ctx, log) // admin.go; no DATABASE_URL: in memory
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	go st.RunSweeper(ctx, time.Hour)
 	var alerts *discord.Alerts
 	if d.ModAlertChannel != "" {
 		if alerts, err = discord.NewAlerts(d.Token, d.APIBase, d.ModAlertChannel, d.ModAlertRole, log); err != nil {
@@ -74,12 +80,15 @@ func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer
 		defer alerts.Wait() // alerts in flight finish before the process ends
 	}
 	h := discord.NewHandler(a, discord.Config{
-		AskPrivate:   d.AskPrivate,
-		Cooldown:     d.Cooldown,
-		Burst:        d.CooldownBurst,
-		LogQuestions: cfg.LogQuestions,
-		Metrics:      obs,
-		Alerts:       alerts,
+		AskPrivate:       d.AskPrivate,
+		Cooldown:         d.Cooldown,
+		Burst:            d.CooldownBurst,
+		LogQuestions:     cfg.LogQuestions,
+		Store:            st,
+		RecordUnanswered: cfg.Store.RecordUnanswered,
+		ModRoleID:        d.ModRoleID,
+		Metrics:          obs,
+		Alerts:           alerts,
 	}, log)
 
 	var gw *discord.Bot
