@@ -155,3 +155,15 @@ func TestRunRecords(t *testing.T) {
 		t.Errorf("the database holds the asker's user id")
 	}
 }
+
+// TestAskOpensNoDatabase: `avnbot ask` answers even when DATABASE_URL names
+// a database that cannot be opened: it never opens one.
+func TestAskOpensNoDatabase(t *testing.T) {
+	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "no-such-dir", "avnbot.db"))
+	if code, out, errs := run(t, "", "ask", "how long does a session take"); code != 0 || out == "" {
+		t.Errorf("ask: exit %d, %q", code, errs)
+	}
+	if code, _, errs := run(t, "", "stats"); code != 1 || !strings.Contains(errs, "DATABASE_URL") {
+		t.Errorf("stats on an unopenable database: exit %d, %q", code, errs)
+	}
+}
