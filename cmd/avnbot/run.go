@@ -43,6 +43,15 @@ func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer
 		return err
 	}
 	log := cfg.loggerTo(stderr)
+	st, err := cfg.Store.open(ctx, log) // admin.go; no DATABASE_URL: in memory
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
+		return err
+	}
+	defer st.Close()
+	go st.RunSweeper(ctx, time.Hour)
 	// Metrics are on with METRICS_ADDR; m, obs and instrument stay nil
 	// otherwise. m's methods do nothing on nil, so knowledge reloads can
 	// report through m.ObserveReload either way.
@@ -66,12 +75,6 @@ func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer
 	}
 	defer a.Close()
 	defer stopLive()
-	st, err := cfg.Store.open(ctx, log) // admin.go; no DATABASE_URL: in memory
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	go st.RunSweeper(ctx, time.Hour)
 	var alerts *discord.Alerts
 	if d.ModAlertChannel != "" {
 		if alerts, err = discord.NewAlerts(d.Token, d.APIBase, d.ModAlertChannel, d.ModAlertRole, log); err != nil {
