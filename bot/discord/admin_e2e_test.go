@@ -194,3 +194,43 @@ func TestE2EUnansweredSwitch(t *testing.T) {
 		}
 	}
 }
+
+// slowReloader takes d to reload, as rebuilding the index does.
+type slowReloader struct {
+	d time.Duration
+	r ReloadResult
+}
+
+func (s slowReloader) Reload(ctx context.Context) ReloadResult {
+	select {
+	case <-time.After(s.d):
+	case <-ctx.Done():
+	}
+	return s.r
+}
+
+// TestE2ESlowReloadDefers: a reload longer than Discord's deadline is
+// deferred privately and its report edited in.
+func TestE2ESlowReloadDefers(t *testing.T) {
+	t.Parallel()
+	h := startBot(t, func(s *setup) {
+		s.cfg.Reloader = slowReloader{300 * time.Millisecond, ReloadResult{Added: []string{"cost"}, Summary: "reloaded v2 (was v1)"}}
+		s.gw.DeferAfter = 50 * time.Millisecond
+	})
+	h.ready(t)
+	h.dispatch(t, "INTERACTION_CREATE", gwPayload(t, "admin_stats", `{"name": "stats", "type": 1, "options": [{"name": "days", "type": 4, "value": 7}]}`,
+		`{"name": "reload", "type": 1}`))
+	_, ack := h.callback(t)
+	if ack.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || ack.Data == nil || ack.Data.Flags != discordgo.MessageFlagsEphemeral {
+		t.Fatalf("ack = %+v, want a private defer", ack)
+	}
+	edit := h.wait(t, "PATCH", originalPath)
+	discordtest.Validate(t, edit)
+	var d wireMessage
+	if err := edit.JSON(&d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Embeds) != 1 || d.Embeds[0].Title != "Reloaded" || !strings.Contains(d.Embeds[0].Description, "`cost`") {
+		t.Errorf("edited reply = %s", edit.Body)
+	}
+}

@@ -115,7 +115,9 @@ func (h *Handler) vote(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 		log.LogAttrs(ctx, slog.LevelError, "vote not recorded", slog.String("err", err.Error()))
 		return h.note("Sorry, I couldn't record your vote just now. Please try again later.")
 	}
-	log.LogAttrs(ctx, slog.LevelDebug, "vote", slog.String("entry", entry), slog.String("result", res.String()))
+	// Not the entry: this log carries the user id, and the store is careful
+	// never to put a person next to the entry they read.
+	log.LogAttrs(ctx, slog.LevelDebug, "vote", slog.String("result", res.String()))
 	switch res {
 	case store.Repeated:
 		return h.note(voteRepeated)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -214,5 +215,16 @@ func TestAboutSaysWhatIsKept(t *testing.T) {
 		if text := checkLimits(t, r); !strings.Contains(text, tc.want) {
 			t.Errorf("%+v: /about lacks %q", tc.cfg, tc.want)
 		}
+	}
+}
+
+// TestVoteLogs: a vote is logged without the entry, since the log carries
+// the voter's id.
+func TestVoteLogs(t *testing.T) {
+	var logs bytes.Buffer
+	h := NewHandler(realAssistant(t), Config{Store: newStore(t)}, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	h.Interaction(context.Background(), interaction(t, "button_vote", "vote:up:session-length:KEY", "vote:up:session-length:k"))
+	if !strings.Contains(logs.String(), "msg=vote") || strings.Contains(logs.String(), "session-length") {
+		t.Errorf("logs:\n%s", logs.String())
 	}
 }
