@@ -108,6 +108,11 @@ func runUnanswered(ctx context.Context, cfg config, args []string, stdout, stder
 	if err != nil {
 		return err
 	}
+	return showUnanswered(ctx, cfg, days, guild, limit, stdout)
+}
+
+// showUnanswered prints the open unanswered questions of the last days.
+func showUnanswered(ctx context.Context, cfg config, days int, guild string, limit int, stdout io.Writer) error {
 	st, err := cfg.Store.openForCLI(ctx)
 	if err != nil {
 		return err
@@ -145,6 +150,11 @@ func runStats(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	return showStats(ctx, cfg, days, guild, stdout)
+}
+
+// showStats prints the questions and votes of the last days.
+func showStats(ctx context.Context, cfg config, days int, guild string, stdout io.Writer) error {
 	st, err := cfg.Store.openForCLI(ctx)
 	if err != nil {
 		return err
