@@ -327,6 +327,9 @@ func previewText(a bot.Answer, tr bot.Trace) string {
 			what = "whole message"
 		}
 		fmt.Fprintf(&b, "\n\n%s: “%s”", what, clip(markdownText(oneLine(p.Text)), 200))
+		if p.Answered {
+			b.WriteString(" ✓ answered in the reply")
+		}
 		if len(p.Candidates) == 0 {
 			b.WriteString("\n• no candidate")
 		}
