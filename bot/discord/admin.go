@@ -295,7 +295,11 @@ func (h *Handler) adminPreview(ctx context.Context, log *slog.Logger, q string) 
 		return private("Sorry, I couldn't look that up just now. Please try again in a moment.")
 	}
 	d := Render(ans)
-	head := previewText(ans, tr)
+	var cal *bot.Calibration
+	if m, ok := h.a.(interface{ Model() *bot.Model }); ok && m.Model() != nil {
+		cal = &m.Model().Folds
+	}
+	head := previewText(ans, tr, cal)
 	if d.Content != "" {
 		d.Content = clip(head, MaxContent-Len(d.Content)-2) + "\n\n" + d.Content
 	} else {
@@ -305,9 +309,10 @@ func (h *Handler) adminPreview(ctx context.Context, log *slog.Logger, q string) 
 	return message(d)
 }
 
-// previewText explains a decision: the outcome, then each piece of the
-// message searched with its top candidates.
-func previewText(a bot.Answer, tr bot.Trace) string {
+// previewText explains a decision: the outcome (with how often held-out
+// questions of that probability were answered rightly, when cal is set),
+// then each piece of the message searched with its top candidates.
+func previewText(a bot.Answer, tr bot.Trace, cal *bot.Calibration) string {
 	var b strings.Builder
 	b.WriteString("**Preview**: only you see this, and it is not recorded.\n")
 	switch {
@@ -315,6 +320,14 @@ func previewText(a bot.Answer, tr bot.Trace) string {
 		b.WriteString("Outcome: **crisis guidance** only (a red flag about suicide or self-harm).")
 	case a.Kind == bot.Answered:
 		fmt.Fprintf(&b, "Outcome: **answered** from `%s` (probability %.2f; it answers at %.2f or more).", a.Entry.ID, a.Confidence, tr.Target)
+		if cal != nil {
+			for _, bin := range cal.Bins {
+				if bin.N > 0 && a.Confidence >= bin.Lo && (a.Confidence < bin.Hi || bin.Hi >= 1) {
+					fmt.Fprintf(&b, " Held-out questions given %.1f–%.1f were answered rightly %.0f%% of the time (%d of them).", bin.Lo, bin.Hi, 100*bin.Observed, bin.N)
+					break
+				}
+			}
+		}
 	default:
 		fmt.Fprintf(&b, "Outcome: **abstains** (%s): no candidate reaches %.2f.", strings.ReplaceAll(string(a.Kind), "_", " "), tr.Target)
 	}

@@ -98,7 +98,7 @@ func TestAdminPreview(t *testing.T) {
 		return r.Data
 	}
 	d := preview("how long does a shockwave session last")
-	for _, want := range []string{"**Preview**", "answered** from `session-length`", "`session-length`: ", "✓ answered in the reply"} {
+	for _, want := range []string{"**Preview**", "answered** from `session-length`", "`session-length`: ", "✓ answered in the reply", "Held-out questions given"} {
 		if !strings.Contains(d.Content, want) {
 			t.Errorf("preview content lacks %q:\n%s", want, d.Content)
 		}
