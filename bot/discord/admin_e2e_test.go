@@ -4,7 +4,15 @@ package discord
 // against the fake Discord, recording into a real (in-memory SQLite) store.
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -232,5 +240,57 @@ func TestE2ESlowReloadDefers(t *testing.T) {
 	}
 	if len(d.Embeds) != 1 || d.Embeds[0].Title != "Reloaded" || !strings.Contains(d.Embeds[0].Description, "`cost`") {
 		t.Errorf("edited reply = %s", edit.Body)
+	}
+}
+
+// TestE2EAdminOverHTTP: on the HTTP interactions endpoint too (replicas
+// with no gateway), /faq-admin is checked against the signed payload's
+// member permissions, and a vote is counted once.
+func TestE2EAdminOverHTTP(t *testing.T) {
+	t.Parallel()
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := newStore(t)
+	srv := httptest.NewServer(NewEndpoint(NewHandler(sharedAssistant(t), Config{AskPrivate: true, Store: st}, nil), pub, nil))
+	t.Cleanup(srv.Close)
+	post := func(body json.RawMessage) wireResponse {
+		t.Helper()
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/interactions", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Signature-Timestamp", ts)
+		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte(ts), body...))))
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("status %d: %s", resp.StatusCode, b)
+		}
+		discordtest.Validate(t, discordtest.Request{Method: "POST", Path: "/api/v9/interactions/1/token/callback",
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: b})
+		var r wireResponse
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := post(gwPayload(t, "admin_stats", `"permissions": "2248473465835105"`, `"permissions": "0"`, `"id": "1100000000000000020"`, `"id": "1100000000000000029"`)); !strings.Contains(r.Data.Content, "moderators") {
+		t.Errorf("non-moderator over HTTP: %+v", r.Data)
+	}
+	for n, want := range []string{voteThanks, voteRepeated} { // two clicks: two interactions
+		vote := gwPayload(t, "button_vote", "vote:up:session-length:KEY", "vote:up:session-length:"+AnswerKey("1100000000000000002"),
+			`"id": "1100000000000000021"`, `"id": "110000000000000003`+strconv.Itoa(n)+`"`)
+		if r := post(vote); !strings.HasPrefix(r.Data.Content, want) {
+			t.Errorf("vote: %q, want %q", r.Data.Content, want)
+		}
+	}
+	r := post(gwPayload(t, "admin_stats"))
+	if len(r.Data.Embeds) != 1 || !strings.Contains(r.Data.Embeds[0].Description, "`session-length` 👍 1 👎 0") {
+		t.Errorf("stats over HTTP: %+v", r.Data)
 	}
 }
