@@ -231,7 +231,7 @@ func (h *Handler) adminReload(ctx context.Context, log *slog.Logger) *discordgo.
 	case len(r.Problems) > 0:
 		e.Color = colorNoMatch
 		e.Title = fmt.Sprintf("Reload refused: %d problem%s; still serving the previous FAQ", len(r.Problems), plural(len(r.Problems)))
-		e.Description = sanitize(codeList(r.Problems, MaxEmbedDesc))
+		e.Description = codeList(r.Problems, MaxEmbedDesc)
 	case r.Unchanged:
 		e.Title = "Nothing to reload: the files are those already live"
 	default:
@@ -264,7 +264,7 @@ func codeList(lines []string, max int) string {
 	b.WriteString(open)
 	for k, l := range lines {
 		// One line each, and no line so long it hides the others.
-		l = clip(strings.ReplaceAll(oneLine(l), "```", "'''"), 400) + "\n"
+		l = sanitize(clip(strings.ReplaceAll(oneLine(l), "```", "'''"), 400)) + "\n"
 		if Len(b.String())+Len(l)+Len(close)+40 > max {
 			b.WriteString(close)
 			return b.String() + fmt.Sprintf("\n… and %d more", len(lines)-k)

@@ -139,6 +139,9 @@ func TestAdminReload(t *testing.T) {
 	for i := range 200 {
 		problems = append(problems, fmt.Sprintf("faq/entry-%d.md:%d: citations[0].qoute: unknown key; did you mean \"quote\"? ```%s", i, i+3, strings.Repeat("x", 40)))
 	}
+	for range 20 {
+		problems = append(problems, "faq/mentions.md:1: "+strings.Repeat("@here ", 100))
+	}
 	for _, tc := range []struct {
 		name string
 		r    Reloader
@@ -148,7 +151,7 @@ func TestAdminReload(t *testing.T) {
 		{"changed", fakeReloader{Added: []string{"cost"}, Edited: []string{"pain", "session-length"}, Summary: "reloaded v2 (was v1) in 80ms"},
 			[]string{"Reloaded", "**Added** (1): `cost`", "**Edited** (2): `pain`, `session-length`", "reloaded v2"}},
 		{"unchanged", fakeReloader{Unchanged: true}, []string{"Nothing to reload"}},
-		{"problems", fakeReloader{Problems: problems}, []string{"Reload refused: 201 problems", "faq/huge.md:1: @\u200beveryone never ends", "faq/entry-0.md:3: citations[0].qoute", "more"}},
+		{"problems", fakeReloader{Problems: problems}, []string{"Reload refused: 221 problems", "faq/huge.md:1: @\u200beveryone never ends", "faq/entry-0.md:3: citations[0].qoute", "more"}},
 		{"failed", fakeReloader{Err: errors.New("read knowledge: permission denied")}, []string{"Reload failed", "permission denied"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
