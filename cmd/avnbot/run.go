@@ -90,6 +90,7 @@ func runDiscord(ctx context.Context, cfg config, args []string, stderr io.Writer
 		Store:            st,
 		RecordUnanswered: cfg.Store.RecordUnanswered,
 		ModRoleID:        d.ModRoleID,
+		Reloader:         reloader(a), // admin_reload.go: /faq-admin reload
 		Metrics:          obs,
 		Alerts:           alerts,
 	}, log)
