@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/avnbot/avnbot/store"
 )
@@ -79,36 +80,42 @@ func (s storeConfig) openForCLI(ctx context.Context) (*store.Store, error) {
 	return s.open(ctx, slog.New(slog.DiscardHandler))
 }
 
-// adminFlags parses --days and --guild (and --limit when limit is set).
-func adminFlags(name string, args []string, stderr io.Writer, days int, limit *int) (int, string, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	d := fs.Int("days", days, "how many days back")
-	guild := fs.String("guild", "", "one server's id (default: every server and direct messages)")
-	if limit != nil {
-		fs.IntVar(limit, "limit", *limit, "at most this many groups (0: all)")
+// newAdminCmds are `avnbot unanswered` and `avnbot stats`: the moderators'
+// views of /faq-admin, read from the database DATABASE_URL names.
+func newAdminCmds(cfg *config, s streams) []*cobra.Command {
+	var days, limit int
+	var guild string
+	unanswered := &cobra.Command{
+		Use:   "unanswered [--days N] [--guild ID] [--limit N]",
+		Short: "The most asked unanswered questions, grouped by similarity (reads DATABASE_URL)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if days < 1 {
+				return usageError("--days %d: use 1 or more", days)
+			}
+			return showUnanswered(cmd.Context(), *cfg, days, guild, limit, s.out)
+		},
 	}
-	if err := fs.Parse(args); err != nil {
-		return 0, "", fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return 0, "", fmt.Errorf("%w: %s takes no arguments, got %q", errUsage, name, fs.Args())
-	}
-	if *d < 1 {
-		return 0, "", fmt.Errorf("%w: --days %d: use 1 or more", errUsage, *d)
-	}
-	return *d, *guild, nil
-}
+	unanswered.Flags().IntVar(&days, "days", 30, "how many days back")
+	unanswered.Flags().StringVar(&guild, "guild", "", "one server's `id` (default: every server and direct messages)")
+	unanswered.Flags().IntVar(&limit, "limit", 20, "at most this many groups (0: all)")
 
-// runUnanswered prints the most asked open unanswered questions, grouped
-// by similarity: `avnbot unanswered [--days N] [--guild ID] [--limit N]`.
-func runUnanswered(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
-	limit := 20
-	days, guild, err := adminFlags("unanswered", args, stderr, 30, &limit)
-	if err != nil {
-		return err
+	var sdays int
+	var sguild string
+	stats := &cobra.Command{
+		Use:   "stats [--days N] [--guild ID]",
+		Short: "Questions, answered, abstained, urgent, votes per entry and answer times (reads DATABASE_URL)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if sdays < 1 {
+				return usageError("--days %d: use 1 or more", sdays)
+			}
+			return showStats(cmd.Context(), *cfg, sdays, sguild, s.out)
+		},
 	}
-	return showUnanswered(ctx, cfg, days, guild, limit, stdout)
+	stats.Flags().IntVar(&sdays, "days", 7, "how many days back")
+	stats.Flags().StringVar(&sguild, "guild", "", "one server's `id` (default: every server and direct messages)")
+	return []*cobra.Command{unanswered, stats}
 }
 
 // showUnanswered prints the open unanswered questions of the last days.
@@ -141,16 +148,6 @@ func printUnanswered(w io.Writer, groups []store.Group, days int, recording bool
 		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%s\t%s\n", i+1, g.Count, g.NoMatch, g.OffTopic, g.Last.UTC().Format("2006-01-02 15:04"), strings.Join(strings.Fields(g.Example), " "))
 	}
 	tw.Flush()
-}
-
-// runStats prints the questions and votes of a period: `avnbot stats
-// [--days N] [--guild ID]`.
-func runStats(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
-	days, guild, err := adminFlags("stats", args, stderr, 7, nil)
-	if err != nil {
-		return err
-	}
-	return showStats(ctx, cfg, days, guild, stdout)
 }
 
 // showStats prints the questions and votes of the last days.

@@ -5,6 +5,8 @@
 //	avnbot ask --json       answer questions from stdin, one JSON object per line
 //	avnbot lint [DIR]       check a knowledge directory and list every problem
 //	avnbot run              connect to Discord (gateway, and the HTTP endpoint when HTTP_ADDR is set)
+//	avnbot unanswered       the most asked unanswered questions (DATABASE_URL)
+//	avnbot stats            questions, answers, abstentions, votes and answer times (DATABASE_URL)
 //
 // Every command takes --help. Configuration comes from the environment and an
 // optional .env file; see .env.example. This is the only package that reads
@@ -105,6 +107,7 @@ interactive console. Configuration: environment variables or a .env file (see .e
 		"answer from this knowledge `directory` instead of the embedded one (KNOWLEDGE_DIR)")
 	// cfg is captured by the commands below and the flag writes into it.
 	c := &cfg
+	root.AddCommand(newAdminCmds(c, s)...) // admin.go: unanswered, stats
 	root.AddCommand(newAskCmd(c, s), newLintCmd(c, s), newCalibrateCmd(c, s), &cobra.Command{
 		Use:   "run",
 		Short: "Connect to Discord (needs DISCORD_TOKEN; HTTP_ADDR adds the interactions endpoint)",
