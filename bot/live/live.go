@@ -189,3 +189,15 @@ func (a *Assistant) Topics() []bot.Ref {
 	defer g.release()
 	return g.a.Topics()
 }
+
+// Model is the current knowledge's trained decision, with its calibration
+// (nil once closed). The model is plain data, safe to read after the
+// knowledge it came from is swapped out.
+func (a *Assistant) Model() *bot.Model {
+	g := a.use()
+	if g == nil {
+		return nil
+	}
+	defer g.release()
+	return g.a.Model()
+}
