@@ -154,6 +154,9 @@ func (a *Assistant) decide(message string, top int, why bool) (Answer, Trace, er
 
 	qs := questions(tail(q, MaxSearch))
 	for _, qu := range qs {
+		if !qu.whole && !qu.asks {
+			continue // a line of the story: never answered alone, so not searched
+		}
 		c, err := a.consider(qu, top, why)
 		if err != nil {
 			return Answer{}, tr, err
