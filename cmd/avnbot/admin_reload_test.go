@@ -99,12 +99,7 @@ func TestRunAdminReload(t *testing.T) {
 		t.Errorf("report lacks the file and line:\n%s", body)
 	}
 	cancel()
-	select {
-	case c := <-code:
-		if c != 0 {
-			t.Errorf("exit %d; stderr:\n%s", c, errb.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("Main did not return")
+	if c := exitCode(t, code, 30*time.Second); c != 0 {
+		t.Errorf("exit %d; stderr:\n%s", c, errb.String())
 	}
 }

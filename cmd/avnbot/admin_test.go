@@ -131,13 +131,8 @@ func TestRunRecords(t *testing.T) {
 		}
 	}
 	cancel()
-	select {
-	case c := <-code:
-		if c != 0 {
-			t.Fatalf("exit %d; stderr:\n%s", c, errb.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("Main did not return")
+	if c := exitCode(t, code, 20*time.Second); c != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", c, errb.String())
 	}
 	c, stats, errs := run(t, "", "stats")
 	if c != 0 || !strings.Contains(stats, "questions    2") || !strings.Contains(stats, "answered     1") {

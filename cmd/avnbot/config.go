@@ -140,10 +140,8 @@ func joinErrs(errs []error) error {
 	return fmt.Errorf("%s", msg)
 }
 
-// logger builds the process logger. Question text is never logged at info
-// level; LOG_QUESTIONS only allows it at debug level.
-func (c config) logger() *slog.Logger { return c.loggerTo(os.Stderr) }
-
+// loggerTo builds the process logger, writing to w. Question text is never
+// logged at info level; LOG_QUESTIONS only allows it at debug level.
 func (c config) loggerTo(w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.LogLevel}
 	if c.LogJSON {

@@ -66,12 +66,7 @@ func TestMainMetrics(t *testing.T) {
 		}
 	}
 	cancel()
-	select {
-	case c := <-code:
-		if c != 0 {
-			t.Errorf("exit %d; stderr:\n%s", c, errb.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("Main did not return")
+	if c := exitCode(t, code, 20*time.Second); c != 0 {
+		t.Errorf("exit %d; stderr:\n%s", c, errb.String())
 	}
 }

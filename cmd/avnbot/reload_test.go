@@ -151,12 +151,7 @@ func TestMainRunReload(t *testing.T) {
 		}
 	}
 	cancel()
-	select {
-	case c := <-code:
-		if c != 0 {
-			t.Errorf("exit %d; stderr:\n%s", c, errb.String())
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("Main did not return")
+	if c := exitCode(t, code, time.Minute); c != 0 {
+		t.Errorf("exit %d; stderr:\n%s", c, errb.String())
 	}
 }

@@ -189,13 +189,8 @@ func TestMainRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	cancel()
-	select {
-	case c := <-code:
-		if c != 0 {
-			t.Errorf("exit %d; stderr:\n%s", c, errb.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("Main did not return")
+	if c := exitCode(t, code, 20*time.Second); c != 0 {
+		t.Errorf("exit %d; stderr:\n%s", c, errb.String())
 	}
 	if s := errb.String(); !strings.Contains(s, `"msg":"discord ready"`) || strings.Contains(s, "test-token") {
 		t.Errorf("stderr:\n%s", s)
@@ -241,5 +236,18 @@ func TestEnvDocumented(t *testing.T) {
 		if !strings.Contains(string(readme), "`"+n+"`") {
 			t.Errorf("README lacks `%s`", n)
 		}
+	}
+}
+
+// exitCode waits for Main, run in a goroutine, to send its exit code, and
+// fails the test when it has not returned within d.
+func exitCode(t *testing.T, code <-chan int, d time.Duration) int {
+	t.Helper()
+	select {
+	case c := <-code:
+		return c
+	case <-time.After(d):
+		t.Fatal("Main did not return")
+		return 0
 	}
 }
