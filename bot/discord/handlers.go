@@ -55,12 +55,11 @@ type Config struct {
 // rather than sending them, so the gateway, the HTTP endpoint and the tests
 // share it. It is safe for concurrent use.
 type Handler struct {
-	a      Assistant
-	cfg    Config
-	log    *slog.Logger
-	cool   *cooldown
-	advice string
-	obs    Observer
+	a    Assistant
+	cfg  Config
+	log  *slog.Logger
+	cool *cooldown
+	obs  Observer
 }
 
 // NewHandler returns a handler answering from a. A nil logger discards logs.
@@ -71,14 +70,12 @@ func NewHandler(a Assistant, cfg Config, log *slog.Logger) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	none, _ := a.Ask("") // every answer carries the advice
 	return &Handler{
-		a:      a,
-		cfg:    cfg,
-		log:    log,
-		cool:   newCooldown(cfg.Cooldown, cfg.Burst),
-		advice: none.Advice,
-		obs:    observer(cfg.Metrics),
+		a:    a,
+		cfg:  cfg,
+		log:  log,
+		cool: newCooldown(cfg.Cooldown, cfg.Burst),
+		obs:  observer(cfg.Metrics),
 	}
 }
 
@@ -141,7 +138,7 @@ func (h *Handler) command(ctx context.Context, log *slog.Logger, i *discordgo.In
 		}
 		return h.reply(ctx, log, h.show(ctx, log, topic), h.cfg.AskPrivate, h.answerKey(i.ID))
 	case CmdAbout:
-		d := Render(bot.Answer{Kind: bot.OffTopic, Text: h.about(), Advice: h.advice})
+		d := Render(bot.Answer{Kind: bot.OffTopic, Text: h.about(), Advice: h.advice()})
 		d.Embeds[0].Title = "About this assistant"
 		d.Flags = discordgo.MessageFlagsEphemeral
 		return message(d)
@@ -202,7 +199,7 @@ func (h *Handler) ask(ctx context.Context, log *slog.Logger, guild, q string) bo
 	if err != nil {
 		// the search failed: say so, never pretend nothing matched
 		log.Error("answer failed", "err", err)
-		return bot.Answer{Kind: bot.NoMatch, Text: failedText, Advice: h.advice}
+		return bot.Answer{Kind: bot.NoMatch, Text: failedText, Advice: h.advice()}
 	}
 	h.record(ctx, log, guild, q, ans, time.Since(start))
 	return ans
@@ -227,7 +224,7 @@ func (h *Handler) show(ctx context.Context, log *slog.Logger, topic string) bot.
 			return a
 		}
 	}
-	return bot.Answer{Kind: bot.NoMatch, Advice: h.advice, Related: refs,
+	return bot.Answer{Kind: bot.NoMatch, Advice: h.advice(), Related: refs,
 		Text: "No FAQ entry matches that topic. Pick one of the suggestions as you type, or ask with `/ask`."}
 }
 
@@ -259,11 +256,18 @@ func (h *Handler) limited(ctx context.Context, log *slog.Logger, i *discordgo.In
 	return h.note(fmt.Sprintf("You're asking faster than I can keep up. Please wait %d second%s and try again.", secs, plural(secs)))
 }
 
+// advice is the advice every reply carries, asked of the assistant each
+// time: a reload may have changed it.
+func (h *Handler) advice() string {
+	none, _ := h.a.Ask("") // every answer carries the advice
+	return none.Advice
+}
+
 // note is a short ephemeral message, with the advice when it fits.
 func (h *Handler) note(text string) *discordgo.InteractionResponse {
 	content := text
-	if h.advice != "" {
-		if c := text + "\n\n*" + sanitize(h.advice) + "*"; Len(c) <= MaxContent {
+	if advice := h.advice(); advice != "" {
+		if c := text + "\n\n*" + sanitize(advice) + "*"; Len(c) <= MaxContent {
 			content = c
 		}
 	}

@@ -114,7 +114,7 @@ func TestAskPrivateByDefault(t *testing.T) {
 		t.Fatalf("type = %d, want 4", r.Type)
 	}
 	text := checkLimits(t, r)
-	mustContain(t, text, h.advice, "advice")
+	mustContain(t, text, h.advice(), "advice")
 	if r.Data.Flags != discordgo.MessageFlagsEphemeral {
 		t.Errorf("flags = %d, want ephemeral (64)", r.Data.Flags)
 	}
@@ -229,7 +229,7 @@ func TestFAQ(t *testing.T) {
 	for _, tt := range tests {
 		r := h.Interaction(ctx, interaction(t, "faq_command", `"value": "session-length"`, `"value": `+quote(tt.topic)))
 		text := checkLimits(t, r)
-		mustContain(t, text, h.advice, "advice")
+		mustContain(t, text, h.advice(), "advice")
 		if tt.entry != "" && !has(buttons(r.Data), SharePrefix+tt.entry) {
 			t.Errorf("/faq %q: buttons %v, want a share button for %s", tt.topic, buttons(r.Data), tt.entry)
 		}
@@ -272,7 +272,7 @@ func TestAbout(t *testing.T) {
 	h := newTestHandler(t)
 	r := h.Interaction(context.Background(), interaction(t, "about_command"))
 	text := checkLimits(t, r)
-	mustContain(t, text, h.advice, "advice")
+	mustContain(t, text, h.advice(), "advice")
 	if r.Data.Flags != discordgo.MessageFlagsEphemeral || !strings.Contains(text, "/ask") {
 		t.Errorf("about: %+v", r.Data)
 	}
@@ -290,7 +290,7 @@ func TestButtons(t *testing.T) {
 
 	r = h.Interaction(ctx, interaction(t, "button_share"))
 	text := checkLimits(t, r)
-	mustContain(t, text, h.advice, "advice")
+	mustContain(t, text, h.advice(), "advice")
 	if r.Data.Flags != 0 || r.Data.Content != "<@1500000000000000001> shared this answer." {
 		t.Errorf("share button: flags %d, content %q", r.Data.Flags, r.Data.Content)
 	}

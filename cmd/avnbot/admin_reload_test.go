@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/avnbot/avnbot/bot/discord"
 	"github.com/avnbot/avnbot/bot/discord/discordtest"
 	"github.com/avnbot/avnbot/bot/live"
 )
@@ -101,5 +104,54 @@ func TestRunAdminReload(t *testing.T) {
 	cancel()
 	if c := exitCode(t, code, 30*time.Second); c != 0 {
 		t.Errorf("exit %d; stderr:\n%s", c, errb.String())
+	}
+}
+
+// TestAdviceAfterReload: replies made by the handler itself (/about, notes)
+// carry the advice of the knowledge being served, not of the one it
+// started with.
+func TestAdviceAfterReload(t *testing.T) {
+	dir := copyKnowledge(t)
+	a, err := live.New(dir, live.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	h := discord.NewHandler(a, discord.Config{}, nil)
+	raw, err := os.ReadFile("../../bot/discord/testdata/about_command.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	about := func() string {
+		var i discordgo.Interaction
+		if err := json.Unmarshal(raw, &i); err != nil {
+			t.Fatal(err)
+		}
+		r := h.Interaction(context.Background(), &i)
+		out, _ := json.Marshal(r.Data)
+		return string(out)
+	}
+	const fresh = "Please see a doctor who knows your hip before any treatment."
+	if strings.Contains(about(), fresh) {
+		t.Fatal("the new advice is there before the edit")
+	}
+	path := filepath.Join(dir, "safety.yaml")
+	safety, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(safety), "  This is general information from the material, not a diagnosis or advice for\n  your own situation. Please seek a medical assessment from a qualified\n  healthcare professional before deciding on any treatment.",
+		"  This is general information, not a diagnosis. Please seek a medical assessment. "+fresh, 1)
+	if edited == string(safety) {
+		t.Fatal("safety.yaml's advice is not where the test expects it")
+	}
+	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := a.Reload(context.Background()); !r.OK() {
+		t.Fatalf("reload: %v", r)
+	}
+	if got := about(); !strings.Contains(got, fresh) {
+		t.Errorf("/about after the reload: %s\nwant the new advice", got)
 	}
 }
