@@ -1,90 +1,6 @@
 package index
 
-import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
-	_ "embed"
-	"strconv"
-	"strings"
-	"sync"
-)
-
-// English word statistics, instead of word lists: english.txt.gz holds every
-// word of SCOWL up to size 95 with the smallest size level that holds it
-// (gen_english.go made it; licences in english.LICENSE). The level is a
-// commonness rank: 10 holds the thousand or so most common words ("time",
-// "same", "only"), 35 "radial", 60 "medicare", 95 the rarest. A word no
-// level holds is a typo, a brand or a coinage. Common words that WordNet
-// knows as neither noun, verb nor adjective are marked as function words
-// ("the", "everyone", "really"): they name no topic.
-
-//go:embed english.txt.gz
-var englishGz []byte
-
-// english is the parsed word list: words sorted, with their levels.
-type english struct {
-	words  []string
-	levels []uint8 // the level; functionWord set for function words
-}
-
-// functionWord marks a function word in english.levels.
-const functionWord = 0x80
-
-var loadEnglish = sync.OnceValue(func() *english {
-	zr, err := gzip.NewReader(bytes.NewReader(englishGz))
-	if err != nil {
-		panic("index: english.txt.gz: " + err.Error()) // embedded at build time
-	}
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(zr); err != nil {
-		panic("index: english.txt.gz: " + err.Error())
-	}
-	data := buf.String() // one allocation; the words below share it
-	e := &english{}
-	n := strings.Count(data, "\n")
-	e.words, e.levels = make([]string, 0, n), make([]uint8, 0, n)
-	sc := bufio.NewScanner(strings.NewReader(data))
-	off := 0
-	for sc.Scan() {
-		line := sc.Text()
-		w, lv, _ := strings.Cut(line, " ")
-		lv, fn := strings.CutSuffix(lv, " f")
-		l, _ := strconv.Atoi(lv)
-		if fn {
-			l |= functionWord
-		}
-		e.words = append(e.words, data[off:off+len(w)])
-		e.levels = append(e.levels, uint8(l))
-		off += len(line) + 1
-	}
-	return e
-})
-
-// englishLevel returns the SCOWL level of a lower-case word, or 0 when no
-// level holds it, and whether it is a function word.
-func englishLevel(w string) (int, bool) {
-	e := loadEnglish()
-	lo, hi := 0, len(e.words)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if e.words[m] < w {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo < len(e.words) && e.words[lo] == w {
-		return int(e.levels[lo] &^ functionWord), e.levels[lo]&functionWord != 0
-	}
-	return 0, false
-}
-
-// isEnglish reports whether w is a word of English (any level).
-func isEnglish(w string) bool {
-	l, _ := englishLevel(w)
-	return l > 0
-}
+import "github.com/avnbot/avnbot/knowledge/english"
 
 // intentWords ask for a kind of answer: "where did it come from" is not
 // "what is it". They are grammar, the same for any FAQ, and weigh as
@@ -100,7 +16,7 @@ func specificity(w string) float64 {
 	if intentWords[w] {
 		return 1
 	}
-	l, fn := englishLevel(w)
+	l, fn := english.Level(w)
 	switch {
 	case fn:
 		return 0

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/avnbot/avnbot/knowledge/english"
 )
 
 // Spelling. A word of the question that is neither a word of the knowledge
@@ -77,7 +79,7 @@ func edits(n int) int {
 
 // correct returns the word of the knowledge w was meant to be, or w.
 func (l *lexicon) correct(w string) string {
-	if l.freq[w] > 0 || !isWord(w) || isEnglish(w) {
+	if l.freq[w] > 0 || !isWord(w) || english.IsWord(w) {
 		return w
 	}
 	k := edits(utf8.RuneCountInString(w))

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/avnbot/avnbot/knowledge/english"
 )
 
 // Red-flag triage by concept. safety.yaml names concepts (lexicons of words
@@ -456,7 +458,7 @@ func deletions(w string) []string {
 // substitution or swap of neighbours) away from, or "".
 func (m *matcher) typoOf(w string) string {
 	n := utf8.RuneCountInString(w)
-	if n < minTypoLen-1 || m.vocab[w] || english()[w] {
+	if n < minTypoLen-1 || m.vocab[w] || english.IsCommon(w) {
 		return ""
 	}
 	cands := append([]string{}, m.typos[w]...)

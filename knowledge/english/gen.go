@@ -16,9 +16,9 @@
 //
 // SCOWL comes from Debian's scowl package, WordNet from wordnet-base
 // (apt-get install scowl wordnet-base); their licences are in
-// english.LICENSE. Run from this directory:
+// LICENSE. Run from this directory:
 //
-//	go run gen_english.go
+//	go run gen.go
 package main
 
 import (

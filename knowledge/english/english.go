@@ -1,0 +1,98 @@
+// Package english is word statistics of general English, instead of word
+// lists: how common a word is, and whether it is a function word. The
+// index weighs words by them and corrects only words that are not English;
+// triage tolerates a typo in a red-flag word only when it is no common
+// English word ("spelling" is not "swelling", "fewer" is not "fever").
+package english
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// english.txt.gz holds every word of SCOWL up to size 95 with the smallest
+// size level that holds it (gen.go made it; licences in LICENSE). The level is a
+// commonness rank: 10 holds the thousand or so most common words ("time",
+// "same", "only"), 35 "radial", 60 "medicare", 95 the rarest. A word no
+// level holds is a typo, a brand or a coinage. Common words that WordNet
+// knows as neither noun, verb nor adjective are marked as function words
+// ("the", "everyone", "really"): they name no topic.
+
+//go:embed english.txt.gz
+var englishGz []byte
+
+// english is the parsed word list: words sorted, with their levels.
+type english struct {
+	words  []string
+	levels []uint8 // the level; functionWord set for function words
+}
+
+// functionWord marks a function word in english.levels.
+const functionWord = 0x80
+
+var loadEnglish = sync.OnceValue(func() *english {
+	zr, err := gzip.NewReader(bytes.NewReader(englishGz))
+	if err != nil {
+		panic("english: english.txt.gz: " + err.Error()) // embedded at build time
+	}
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(zr); err != nil {
+		panic("english: english.txt.gz: " + err.Error())
+	}
+	data := buf.String() // one allocation; the words below share it
+	e := &english{}
+	n := strings.Count(data, "\n")
+	e.words, e.levels = make([]string, 0, n), make([]uint8, 0, n)
+	sc := bufio.NewScanner(strings.NewReader(data))
+	off := 0
+	for sc.Scan() {
+		line := sc.Text()
+		w, lv, _ := strings.Cut(line, " ")
+		lv, fn := strings.CutSuffix(lv, " f")
+		l, _ := strconv.Atoi(lv)
+		if fn {
+			l |= functionWord
+		}
+		e.words = append(e.words, data[off:off+len(w)])
+		e.levels = append(e.levels, uint8(l))
+		off += len(line) + 1
+	}
+	return e
+})
+
+// Level returns the SCOWL level of a lower-case word, or 0 when no level
+// holds it, and whether it is a function word.
+func Level(w string) (level int, function bool) {
+	e := loadEnglish()
+	lo, hi := 0, len(e.words)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if e.words[m] < w {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(e.words) && e.words[lo] == w {
+		return int(e.levels[lo] &^ functionWord), e.levels[lo]&functionWord != 0
+	}
+	return 0, false
+}
+
+// IsWord reports whether w is a word of English (any level).
+func IsWord(w string) bool {
+	l, _ := Level(w)
+	return l > 0
+}
+
+// IsCommon reports whether w is a common word of English: one of the sizes
+// up to 50, which hold the words most dictionaries hold.
+func IsCommon(w string) bool {
+	l, _ := Level(w)
+	return l > 0 && l <= 50
+}
