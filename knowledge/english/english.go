@@ -18,7 +18,7 @@ import (
 // english.txt.gz holds every word of SCOWL up to size 95 with the smallest
 // size level that holds it (gen.go made it; licences in LICENSE). The level is a
 // commonness rank: 10 holds the thousand or so most common words ("time",
-// "same", "only"), 35 "radial", 60 "medicare", 95 the rarest. A word no
+// "same", "only"), 35 "radial", 50 "necrosis", 80 "avascular", 95 the rarest. A word no
 // level holds is a typo, a brand or a coinage. Common words that WordNet
 // knows as neither noun, verb nor adjective are marked as function words
 // ("the", "everyone", "really"): they name no topic.

@@ -3,7 +3,7 @@
 // gen_english writes english.txt.gz: every word of SCOWL (Spell-Checker
 // Oriented Word Lists) up to size 95, lower case, with the smallest size level
 // that holds it. The level is a commonness rank: 10 holds the most common
-// words ("time", "same", "only"), 35 "radial", 60 "medicare", 95 the rarest.
+// words ("time", "same", "only"), 35 "radial", 50 "necrosis", 80 "avascular", 95 the rarest.
 // The index weighs a word by it and corrects only words that are not in it.
 //
 // A common word (up to level 35) that WordNet knows neither as a noun, a
