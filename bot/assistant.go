@@ -13,7 +13,8 @@ import (
 // The pipeline, in the order Ask runs it:
 //
 //	normalize.go  text in, clean text out
-//	triage.go     red flags, first, before anything else
+//	triage.go     red flags, first, before anything else (triage_model.go:
+//	              the learned backstop for what the rules miss)
 //	questions.go  a message → the questions in it
 //	index         retrieve and score candidates
 //	features.go   (question, candidate) → features
@@ -46,6 +47,7 @@ type Assistant struct {
 	kb      *knowledge.Base
 	ix      *index.Index
 	model   *Model
+	alarm   *alarmModel // triage's learned backstop
 	entries map[string]knowledge.Entry
 	titles  map[string]string // source id → title
 }
@@ -70,7 +72,21 @@ func New(kb *knowledge.Base, target float64) (*Assistant, error) {
 		ix.Close()
 		return nil, err
 	}
-	a := &Assistant{kb: kb, ix: ix, model: m, entries: map[string]knowledge.Entry{}, titles: map[string]string{}}
+	examples, err := readExamples(triageExamples)
+	if err != nil {
+		ix.Close()
+		return nil, fmt.Errorf("triage_examples.jsonl: %w", err) // embedded: a build mistake
+	}
+	var phrasings []string
+	for _, e := range kb.Entries {
+		phrasings = append(phrasings, e.Phrasings()...)
+	}
+	alarm, err := trainAlarm(examples, phrasings)
+	if err != nil {
+		ix.Close()
+		return nil, err
+	}
+	a := &Assistant{kb: kb, ix: ix, model: m, alarm: alarm, entries: map[string]knowledge.Entry{}, titles: map[string]string{}}
 	for _, e := range kb.Entries {
 		a.entries[e.ID] = e
 	}
@@ -110,6 +126,7 @@ type Considered struct {
 // Trace records how a message was decided, for --top and --explain: every
 // piece searched, with its candidates.
 type Trace struct {
+	Flags  []knowledge.Flag // the red flags triage raised, if any
 	Pieces []Considered
 	Target float64 // the least probability that answers
 }
@@ -132,6 +149,7 @@ func (a *Assistant) decide(message string, top int, why bool) (Answer, Trace, er
 	ans := Answer{Advice: a.kb.Safety.Advice}
 	tr := Trace{Target: a.model.Target}
 	tri := a.triage(q)
+	tr.Flags = tri.Flags
 	switch {
 	case tri.Crisis():
 		// Crisis guidance only: a person in crisis gets no FAQ content.

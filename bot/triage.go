@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -25,6 +26,11 @@ type triage struct {
 
 func (a *Assistant) triage(q string) triage {
 	t := triage{Triage: a.kb.Safety.Check(q)}
+	if !t.Urgent() {
+		if al := a.alarm.check(q); al.raised {
+			t.Flags = append(t.Flags, learnedFlag(al, len(q)))
+		}
+	}
 	if !t.Urgent() {
 		t.rest = q
 		return t
@@ -53,6 +59,18 @@ func (a *Assistant) triage(q string) triage {
 	}
 	t.rest, t.asks = strings.Join(asked, "? "), len(asked) > 0
 	return t
+}
+
+// learnedFlag is the red flag the learned backstop raises: it names no
+// category of safety.yaml, only whether it reads as a crisis.
+func learnedFlag(al alarm, n int) knowledge.Flag {
+	f := knowledge.Flag{ID: "learned", Category: "possible emergency (learned)", Crisis: al.crisis,
+		Sign:  fmt.Sprintf("learned from examples: evidence %.2f over a threshold of %.2f", al.score, al.threshold),
+		Start: 0, End: n}
+	if al.crisis {
+		f.ID, f.Category = "learned-crisis", "possible crisis (learned)"
+	}
+	return f
 }
 
 // pleas ask what to do about the emergency itself: the guidance answers them.

@@ -17,6 +17,13 @@ import (
 // names the synonym groups that the engine's units may refer to.
 func writeTrace(w io.Writer, tr bot.Trace, syn []knowledge.Synonyms, raw bool) {
 	fmt.Fprintf(w, "\nAn entry answers at probability %.2f or more.\n", tr.Target)
+	for _, f := range tr.Flags {
+		where := "the learned backstop"
+		if f.Line > 0 {
+			where = fmt.Sprintf("safety.yaml:%d", f.Line)
+		}
+		fmt.Fprintf(w, "\nRed flag: %s (%s), crisis %v\n  sign: %s\n", f.Category, where, f.Crisis, f.Sign)
+	}
 	for _, p := range tr.Pieces {
 		what := "a part of the message"
 		if p.Whole {

@@ -1,0 +1,255 @@
+package bot
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// The learned half of triage. The red flags of safety.yaml catch the
+// emergencies their lexicons describe; an emergency told in words no
+// lexicon holds ("I'm done fighting", "took about 20 ibuprofen") slips
+// through them. This backstop is a naive Bayes model over the words, word
+// pairs and letter sequences of the messages of triage_examples.jsonl (the
+// team's bank of emergencies and ordinary messages) and of the FAQ's own
+// phrasings, which are all ordinary. It raises a flag only where the red
+// flags raised none, and only above a threshold set by cross-validation so
+// that almost no ordinary message of the bank crosses it: it adds recall,
+// it must not add alarms.
+
+//go:embed triage_examples.jsonl
+var triageExamples []byte
+
+// alarmBuckets is the size of the hashed feature space.
+const alarmBuckets = 1 << 18
+
+// alarmFalseRate is the share of the ordinary messages held out in
+// cross-validation that may cross the threshold.
+const alarmFalseRate = 0.003
+
+// alarmFolds is the number of cross-validation folds.
+const alarmFolds = 5
+
+// example is one labelled message.
+type example struct {
+	Text     string `json:"text"`
+	Urgent   bool   `json:"urgent"`
+	Crisis   bool   `json:"crisis"`
+	Category string `json:"category"`
+}
+
+// readExamples parses JSON lines of examples.
+func readExamples(data []byte) ([]example, error) {
+	var out []example
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		var e example
+		if err := json.Unmarshal(line, &e); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		out = append(out, e)
+	}
+	return out, sc.Err()
+}
+
+// nb is a two-class naive Bayes model over hashed features: the log-odds
+// each feature adds for the positive class; 0 for a feature never seen.
+type nb struct {
+	logOdds []float32
+}
+
+// trainNB fits the model on feature sets and their labels, with add-one
+// smoothing over the features seen.
+func trainNB(feats [][]uint32, pos []bool) nb {
+	cp, cn := make([]float32, alarmBuckets), make([]float32, alarmBuckets)
+	var tp, tn float64
+	for i, fs := range feats {
+		c, t := cn, &tn
+		if pos[i] {
+			c, t = cp, &tp
+		}
+		for _, f := range fs {
+			c[f]++
+		}
+		*t += float64(len(fs))
+	}
+	v := 0.0
+	for f := range cp {
+		if cp[f]+cn[f] > 0 {
+			v++
+		}
+	}
+	m := nb{logOdds: cp} // reused: each count is read before it is replaced
+	lp, ln := math.Log(tp+v), math.Log(tn+v)
+	for f := range cp {
+		if cp[f]+cn[f] > 0 {
+			m.logOdds[f] = float32(math.Log(float64(cp[f])+1) - lp - math.Log(float64(cn[f])+1) + ln)
+		}
+	}
+	return m
+}
+
+// score is the evidence for the positive class, per feature of the text:
+// the sum of the known features' log-odds over the square root of their
+// number, so that a long text needs more evidence than a short one.
+func (m nb) score(fs []uint32) float64 {
+	var s float64
+	for _, f := range fs {
+		s += float64(m.logOdds[f])
+	}
+	return s / math.Sqrt(float64(max(len(fs), 1)))
+}
+
+// alarmModel decides whether a message the red flags passed over is an
+// emergency, and whether a crisis.
+type alarmModel struct {
+	urgent    nb
+	crisis    nb // among emergencies: a crisis or another emergency
+	threshold float64
+}
+
+// trainAlarm fits the backstop on the bank's examples and the FAQ's
+// phrasings (ordinary messages), and sets its threshold by
+// cross-validation.
+func trainAlarm(examples []example, ordinary []string) (*alarmModel, error) {
+	var feats [][]uint32
+	var urgent, crisis []bool
+	for _, e := range examples {
+		feats = append(feats, alarmFeatures(e.Text))
+		urgent = append(urgent, e.Urgent)
+		crisis = append(crisis, e.Crisis)
+	}
+	for _, q := range ordinary {
+		feats = append(feats, alarmFeatures(q))
+		urgent = append(urgent, false)
+		crisis = append(crisis, false)
+	}
+	var nPos, nNeg int
+	for _, u := range urgent {
+		if u {
+			nPos++
+		} else {
+			nNeg++
+		}
+	}
+	if nPos < 2*alarmFolds || nNeg < 2*alarmFolds {
+		return nil, fmt.Errorf("triage examples: %d emergencies and %d ordinary messages; need %d of each", nPos, nNeg, 2*alarmFolds)
+	}
+	// Held-out scores of the ordinary messages set the threshold.
+	var held []float64
+	for k := range alarmFolds {
+		var fs [][]uint32
+		var ys []bool
+		for i := range feats {
+			if i%alarmFolds != k {
+				fs = append(fs, feats[i])
+				ys = append(ys, urgent[i])
+			}
+		}
+		m := trainNB(fs, ys)
+		for i := k; i < len(feats); i += alarmFolds {
+			if !urgent[i] {
+				held = append(held, m.score(feats[i]))
+			}
+		}
+	}
+	slices.Sort(held)
+	slices.Reverse(held)
+	a := &alarmModel{
+		urgent:    trainNB(feats, urgent),
+		threshold: held[int(float64(len(held))*alarmFalseRate)],
+	}
+	var ef [][]uint32
+	var ec []bool
+	for i := range feats {
+		if urgent[i] {
+			ef = append(ef, feats[i])
+			ec = append(ec, crisis[i])
+		}
+	}
+	a.crisis = trainNB(ef, ec)
+	return a, nil
+}
+
+// alarm is what the backstop finds in a message.
+type alarm struct {
+	raised           bool
+	crisis           bool
+	score, threshold float64
+}
+
+// check scores the whole message, as the threshold was set on whole
+// messages: a sentence alone would cross it more easily. An alarm covers
+// the whole message, so no FAQ answer comes from a part of it.
+func (m *alarmModel) check(text string) alarm {
+	fs := alarmFeatures(text)
+	al := alarm{score: m.urgent.score(fs), threshold: m.threshold}
+	if al.score > m.threshold {
+		al.raised = true
+		al.crisis = m.crisis.score(fs) > 0
+	}
+	return al
+}
+
+// alarmFeatures are the distinct hashed features of a text: its words and
+// word pairs, and the sequences of 3 to 5 letters of its words (which
+// carry typos, inflections and other languages), after folding case,
+// accents and apostrophes.
+func alarmFeatures(text string) []uint32 {
+	words := foldedWords(text)
+	var out []uint32
+	for i, w := range words {
+		out = append(out, fnv(fnv(fnvBasis, "w"), w)%alarmBuckets)
+		if i > 0 {
+			out = append(out, fnv(fnv(fnv(fnvBasis, "b"), words[i-1]+" "), w)%alarmBuckets)
+		}
+	}
+	padded := " " + strings.Join(words, " ") + " "
+	for n := 3; n <= 5; n++ {
+		for i := 0; i+n <= len(padded); i++ {
+			out = append(out, fnv(fnv(fnvBasis, "c"), padded[i:i+n])%alarmBuckets)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// fnv continues a 32-bit FNV-1a hash h over s.
+func fnv(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
+}
+
+const fnvBasis uint32 = 2166136261
+
+// foldedWords lower-cases text, strips accents and apostrophes, and splits
+// it into words of letters and digits.
+func foldedWords(text string) []string {
+	var b strings.Builder
+	for _, r := range norm.NFKD.String(strings.ToLower(text)) {
+		switch {
+		case unicode.Is(unicode.Mn, r), r == '\'', r == '’':
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	return strings.Fields(b.String())
+}

@@ -1,0 +1,106 @@
+package bot
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/avnbot/avnbot/knowledge"
+)
+
+func TestAlarmFeatures(t *testing.T) {
+	same := [][2]string{
+		{"Réveiller", "reveiller"},
+		{"I can't  breathe!", "i cant breathe"},
+		{"ŻYĆ", "zyc"},
+	}
+	for _, c := range same {
+		if a, b := alarmFeatures(c[0]), alarmFeatures(c[1]); !slices.Equal(a, b) {
+			t.Errorf("%q and %q have different features", c[0], c[1])
+		}
+	}
+	if fs := alarmFeatures(" ... "); len(fs) != 0 {
+		t.Errorf("no words, %d features", len(fs))
+	}
+	fs := alarmFeatures("took all my pills")
+	if !slices.IsSorted(fs) || len(slices.Compact(slices.Clone(fs))) != len(fs) {
+		t.Error("features are not sorted and distinct")
+	}
+}
+
+func TestNaiveBayes(t *testing.T) {
+	texts := []string{"my leg is cold and blue", "cold blue foot now", "how long is a session", "what does a session cost"}
+	var fs [][]uint32
+	for _, s := range texts {
+		fs = append(fs, alarmFeatures(s))
+	}
+	m := trainNB(fs, []bool{true, true, false, false})
+	if m.score(alarmFeatures("foot gone blue and cold")) <= 0 {
+		t.Error("words of the emergencies do not count for one")
+	}
+	if m.score(alarmFeatures("how long does a session last")) >= 0 {
+		t.Error("words of the ordinary messages do not count against one")
+	}
+	if s := m.score(alarmFeatures("zzqx")); s != 0 {
+		t.Errorf("unseen features score %v, want 0", s)
+	}
+}
+
+// TestAlarmHeldOut is the backstop's gate, measured the only honest way:
+// each fifth of the examples is held out, the backstop is trained (and
+// sets its threshold) on the rest, and the held-out fifth is checked.
+func TestAlarmHeldOut(t *testing.T) {
+	examples, err := readExamples(triageExamples)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := knowledge.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var phrasings []string
+	for _, e := range kb.Entries {
+		phrasings = append(phrasings, e.Phrasings()...)
+	}
+	var caught, urgent, alarms, ordinary, crisisRight, crisis int
+	for k := range alarmFolds {
+		var train, test []example
+		for i, e := range examples {
+			if i%alarmFolds == k {
+				test = append(test, e)
+			} else {
+				train = append(train, e)
+			}
+		}
+		m, err := trainAlarm(train, phrasings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range test {
+			al := m.check(e.Text)
+			switch {
+			case e.Urgent:
+				urgent++
+				if al.raised {
+					caught++
+					if e.Crisis {
+						crisis++
+						if al.crisis {
+							crisisRight++
+						}
+					}
+				}
+			default:
+				ordinary++
+				if al.raised {
+					alarms++
+				}
+			}
+		}
+	}
+	recall, rate := float64(caught)/float64(urgent), float64(alarms)/float64(ordinary)
+	t.Logf("held out: the backstop alone raises %d of %d emergencies (%.2f), crisis read as crisis %d of %d, and %d of %d ordinary messages (%.1f%%)",
+		caught, urgent, recall, crisisRight, crisis, alarms, ordinary, 100*rate)
+	if recall < 0.5 || rate > 0.02 || float64(crisisRight) < 0.9*float64(crisis) {
+		t.Error("below the gate: recall 0.5, false alarms 2%, crisis 90%")
+	}
+}
