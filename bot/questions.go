@@ -56,8 +56,17 @@ var openers = map[string]bool{
 	"am": true, "have": true, "has": true, "had": true, "any": true, "tell": true, "explain": true,
 }
 
-// leaders may come before a question's first word.
-var leaders = map[string]bool{"and": true, "but": true, "so": true, "also": true, "plus": true, "then": true, "or": true, "ok": true, "okay": true, "please": true}
+// leaders may come before a question's first word: conjunctions, and the
+// greetings and courtesies people wrap a question in ("hello, what is...",
+// "...please? thanks"). They are the conventions of a chat, the same for any
+// FAQ, and say nothing of what is asked.
+var leaders = map[string]bool{"and": true, "but": true, "so": true, "also": true, "plus": true, "then": true, "or": true,
+	"ok": true, "okay": true, "please": true, "pls": true, "plz": true,
+	"hi": true, "hello": true, "hey": true, "hiya": true, "heya": true, "howdy": true, "greetings": true,
+	"thanks": true, "thank": true, "thx": true, "ty": true, "cheers": true, "ta": true}
+
+// trailers may come after a question's last word: courtesies.
+var trailers = map[string]bool{"please": true, "pls": true, "plz": true, "thanks": true, "thx": true, "ty": true, "cheers": true, "ta": true}
 
 // firstWord returns the first word of s in lower case, past any leaders.
 func firstWord(s string) string {
@@ -86,14 +95,36 @@ func embedded(s string) string {
 	return ""
 }
 
-// dropLeaders removes the leaders at the start of s ("and can I...").
+// dropLeaders removes the leaders at the start of s ("and can I...",
+// "hello what is...") and the courtesies at its end ("...please").
 func dropLeaders(s string) string {
 	for {
 		w, rest, _ := strings.Cut(s, " ")
-		if !leaders[strings.ToLower(strings.Trim(w, ".,;:!?-/"))] || rest == "" {
-			return s
+		w = strings.ToLower(strings.Trim(w, ".,;:!?-/"))
+		if !leaders[w] {
+			break
+		}
+		if w == "thank" { // "thank you"
+			if you, after, _ := strings.Cut(rest, " "); strings.ToLower(strings.Trim(you, ".,;:!?-/")) == "you" {
+				rest = after
+			}
+		}
+		if rest == "" {
+			return ""
 		}
 		s = rest
+	}
+	for {
+		i := strings.LastIndexByte(s, ' ')
+		if i < 0 {
+			return s
+		}
+		w := s[i+1:]
+		mark := w[len(strings.TrimRight(w, ".,;:!?")):] // keep the question mark
+		if !trailers[strings.ToLower(strings.Trim(w, ".,;:!?-/"))] {
+			return s
+		}
+		s = strings.TrimRight(s[:i], " ,;:-") + mark
 	}
 }
 

@@ -11,14 +11,18 @@ func TestQuestions(t *testing.T) {
 		want []string // the pieces after the whole message, and whether each asks
 	}{
 		{"how long is a session?", nil},
-		{"Hiya, is the number of sessions the same for everyone? cheers", []string{"is the number of sessions the same for everyone?", "cheers."}},
-		{"hello, what are the pros of shockwave therapy for avn? thank you!", []string{"what are the pros of shockwave therapy for avn?", "thank you."}},
+		{"Hiya, is the number of sessions the same for everyone? cheers", []string{"is the number of sessions the same for everyone?"}},
+		{"hello, what are the pros of shockwave therapy for avn? thank you!", []string{"what are the pros of shockwave therapy for avn?"}},
 		{"how long is a session and how many will I need", []string{"how long is a session?", "how many will I need?"}},
 		{"I was diagnosed last year. My surgeon mentioned shockwave. How many sessions would I need?",
 			[]string{"I was diagnosed last year.", "My surgeon mentioned shockwave.", "How many sessions would I need?"}},
 		{"**how long** does recovery take?? 🙏 <@123456789012345678>", nil},
 		{"does it hurt, and can I drive home after", []string{"does it hurt?", "can I drive home after?"}},
 		{"salt, pepper and vinegar", nil},
+		{"hello what is avn exactly", []string{"what is avn exactly?"}},
+		{"what is avascular necrosis please? thx", []string{"what is avascular necrosis?"}},
+		{"thank you so much, how long is a session", []string{"how long is a session?"}},
+		{"hi, thanks", nil},
 	}
 	for _, tt := range tests {
 		qs := questions(tt.msg)
