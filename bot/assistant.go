@@ -119,8 +119,12 @@ type Considered struct {
 	Corrections []index.Correction
 	Whole       bool // the whole message
 	Asks        bool // phrased as a question
-	Candidates  []Candidate
-	Answered    bool // its top candidate is in the reply
+	// Topical: its top candidate holds a word of it that names something
+	// (not only "what do I do"); a piece of a message is answered alone
+	// only then.
+	Topical    bool
+	Candidates []Candidate
+	Answered   bool // its top candidate is in the reply
 }
 
 // Trace records how a message was decided, for --top and --explain: every
@@ -207,7 +211,7 @@ func (a *Assistant) decide(message string, top int, why bool) (Answer, Trace, er
 		}
 	case ans.Urgent:
 		ans.Kind = NoMatch // the guidance says it all
-	case best < 0 || tr.Pieces[best].Candidates[0].Probability < relatedFloor:
+	case best < 0 || tr.Pieces[best].Candidates[0].Probability < relatedFloor || chat(tr.Pieces):
 		ans.Kind, ans.Text = OffTopic, offTopicText
 	default:
 		ans.Kind, ans.Text = NoMatch, noMatchText
@@ -228,6 +232,12 @@ func (a *Assistant) consider(q question, top int, why bool) (Considered, error) 
 	c.Searched, c.Corrections = res.Searched, res.Corrections
 	s := describe(res)
 	order, z := a.model.rank(s.matches)
+	if len(order) > 0 {
+		h := res.Hits[order[0]]
+		for j, u := range res.Units {
+			c.Topical = c.Topical || h.InEntry[j] && u.Topical()
+		}
+	}
 	for _, i := range order[:min(len(order), max(top, 1))] {
 		h := res.Hits[i]
 		f := a.model.features(s, order, z, i)
@@ -250,8 +260,9 @@ func (a *Assistant) consider(q question, top int, why bool) (Considered, error) 
 // questions of the message that reach the target, at most maxAnswers of
 // them with different entries, most probable first; else the whole message
 // when it reaches the target. A piece that is not phrased as a question
-// (a greeting, a line of the story) is never answered alone, and below
-// urgent guidance only a question is.
+// (a greeting, a line of the story), or whose entry shares none of its
+// words that name something ("..., what do I do?"), is never answered
+// alone, and below urgent guidance only a question is.
 func (a *Assistant) pick(ps []Considered, urgent bool) []int {
 	good := func(i int) bool {
 		return len(ps[i].Candidates) > 0 && ps[i].Candidates[0].Probability >= a.model.Target
@@ -262,7 +273,7 @@ func (a *Assistant) pick(ps []Considered, urgent bool) []int {
 	foreign := len(ps) > 0 && ps[0].Whole && len(ps[0].Candidates) > 0 && ps[0].Candidates[0].Features.Unknown > 0.5
 	var asks []int
 	for i, p := range ps {
-		if !p.Whole && p.Asks && good(i) && !foreign {
+		if !p.Whole && p.Asks && p.Topical && good(i) && !foreign {
 			asks = append(asks, i)
 		}
 	}
@@ -286,6 +297,17 @@ func (a *Assistant) pick(ps []Considered, urgent bool) []int {
 	}
 	slices.Sort(out) // in the order asked
 	return out
+}
+
+// chat reports whether the message is a greeting or thanks that asks
+// nothing: it gets the help text, not topics.
+func chat(ps []Considered) bool {
+	for _, p := range ps {
+		if p.Asks {
+			return false
+		}
+	}
+	return len(ps) > 0 && courteous(ps[0].Text)
 }
 
 // closest is the piece whose top candidate is most probable, or -1.

@@ -54,6 +54,8 @@ func TestAsk(t *testing.T) {
 		{"I was diagnosed with AVN in my left hip last spring. My surgeon mentioned shockwave. How many sessions will I need?", Answered, "number-of-sessions sessions-vary", false, false},
 		// a question whose subject is elsewhere in the message
 		{"My cat has feline leukaemia and the vet suggested chemotherapy. How many sessions will she need?", abstain, "", false, false},
+		// a question that names nothing, after a story about something else
+		{"our budgie has stopped singing and sits fluffed up all day, what should I do?", abstain, "", false, false},
 	}
 	for _, tt := range tests {
 		got, err := a.Ask(tt.q)
@@ -207,9 +209,10 @@ func TestCalibration(t *testing.T) {
 func TestPick(t *testing.T) {
 	a := &Assistant{model: &Model{Target: 0.5}}
 	piece := func(whole, asks bool, id string, p, unknown float64) Considered {
-		return Considered{Whole: whole, Asks: asks, Candidates: []Candidate{{Ref: Ref{ID: id}, Probability: p,
+		return Considered{Whole: whole, Asks: asks, Topical: true, Candidates: []Candidate{{Ref: Ref{ID: id}, Probability: p,
 			Features: Features{Unknown: unknown}}}}
 	}
+	nameless := func(c Considered) Considered { c.Topical = false; return c }
 	tests := []struct {
 		name   string
 		ps     []Considered
@@ -226,6 +229,8 @@ func TestPick(t *testing.T) {
 		{"a message mostly about something else", []Considered{piece(true, true, "a", 0.1, 0.7), piece(false, true, "a", 0.9, 0)}, false, nil},
 		{"urgent: the whole story is not a question", []Considered{piece(true, false, "a", 0.9, 0), piece(false, false, "a", 0.9, 0)}, true, nil},
 		{"urgent: a clear question", []Considered{piece(true, false, "a", 0.2, 0), piece(false, true, "b", 0.9, 0)}, true, []int{1}},
+		{"a question that names nothing", []Considered{piece(true, false, "a", 0.2, 0.3), nameless(piece(false, true, "b", 0.9, 0))}, false, nil},
+		{"a question that names nothing, and one that does", []Considered{piece(true, true, "a", 0.2, 0), nameless(piece(false, true, "b", 0.9, 0)), piece(false, true, "c", 0.8, 0)}, false, []int{2}},
 	}
 	for _, tt := range tests {
 		if got := a.pick(tt.ps, tt.urgent); !slices.Equal(got, tt.want) {

@@ -242,6 +242,10 @@ func (u Unit) Weight() float64 {
 	return u.IDF * u.Specificity
 }
 
+// Topical reports whether the unit names something: a word that is neither
+// a function word nor a question word ("what do I do" names nothing).
+func (u Unit) Topical() bool { return u.Specificity > 0 && !intentWords[u.Text] }
+
 // Hit is one candidate entry and how it matches.
 type Hit struct {
 	ID       string

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"maps"
 	"slices"
 	"testing"
 
@@ -103,6 +104,15 @@ func TestUnits(t *testing.T) {
 	}
 	if known["medicare"] || !known["is"] {
 		t.Errorf("known: %v", known)
+	}
+	res, _ = ix.Search("what do i do at the time", Options{})
+	topical := map[string]bool{}
+	for _, u := range res.Units {
+		topical[u.Text] = u.Topical()
+	}
+	want := map[string]bool{"what": false, "do": false, "i": false, "at": false, "the": false, "time": true}
+	if !maps.Equal(topical, want) {
+		t.Errorf("topical units %v, want %v", topical, want)
 	}
 }
 
