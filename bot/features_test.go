@@ -44,8 +44,8 @@ func TestDescribe(t *testing.T) {
 }
 
 func TestFeaturesLead(t *testing.T) {
-	m := &Model{} // no ranker: the search's order stands
-	s := searched{matches: []Match{{Score: 0.5}, {Score: 0.3}, {Score: 0.1}}}
+	m := &Model{} // no ranker: BM25 weighed by cover
+	s := searched{matches: []Match{{Score: 0.5, Cover: 1}, {Score: 0.3, Cover: 1}, {Score: 0.1, Cover: 1}}}
 	order, z := m.rank(s.matches)
 	if order[0] != 0 || order[1] != 1 || order[2] != 2 {
 		t.Fatalf("order %v, want the search's", order)
@@ -56,9 +56,20 @@ func TestFeaturesLead(t *testing.T) {
 	if f := m.features(s, order, z, 1); f.Lead >= 0 {
 		t.Errorf("the second leads by %.2f, want < 0", f.Lead)
 	}
-	one := searched{matches: []Match{{Score: 0.5}}}
+	one := searched{matches: []Match{{Score: 0.5, Cover: 1}}}
 	order, z = m.rank(one.matches)
 	if f := m.features(one, order, z, 0); f.Lead != 10 {
 		t.Errorf("a lone candidate leads by %.2f, want the cap 10", f.Lead)
+	}
+}
+
+// Without a ranker, BM25 ranks, weighed by how much of the question each
+// entry holds: a phrasing that matches one word well loses to one that
+// matches a little less in an entry holding all of the question.
+func TestFallbackRankWeighsCover(t *testing.T) {
+	m := &Model{}
+	order, _ := m.rank([]Match{{Score: 0.5, Cover: 0.2}, {Score: 0.4, Cover: 1}})
+	if order[0] != 1 {
+		t.Errorf("order %v, want the entry holding the whole question first", order)
 	}
 }

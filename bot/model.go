@@ -43,12 +43,10 @@ func (m *Model) rank(ms []Match) ([]int, []float64) {
 		if m.ranker != nil {
 			z[i] = m.ranker.logodds(x.vector())
 		} else {
-			z[i] = 10 * x.Score // the search's order, on a log-odds-like scale
+			z[i] = 10 * x.Score * math.Sqrt(x.Cover) // BM25, weighed by how much of the question the entry holds
 		}
 	}
-	if m.ranker != nil {
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(z[b], z[a]) })
-	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(z[b], z[a]) })
 	return order, z
 }
 
