@@ -73,6 +73,13 @@ func TestCorrect(t *testing.T) {
 		{"sesssion", "session"},
 		{"treatmnet", "treatment"},
 		{"physiotherpy", "physiotherapy"},
+		// a doubled or halved letter is the likeliest slip; on equal cost the
+		// knowledge's word wins over other English words
+		{"does it realy hurt", "does it really hurt"},
+		{"hip bonne", "hip bone"},
+		{"the pian", "the pain"},
+		// a contraction's parts are no typos
+		{"it doesn't hurt", "it doesn't hurt"},
 		// real English words are never changed, however close
 		{"medicare", "medicare"},
 		{"spread", "spread"},

@@ -9,12 +9,16 @@ import (
 )
 
 // Spelling. A word of the question that is neither a word of the knowledge
-// nor a word of English is a typo, and is replaced by the closest word of
-// the knowledge when one is close enough: one edit (a letter dropped,
-// doubled, swapped or wrong) for words of up to 7 letters, two for longer
-// ones, or the same after spelling it as it sounds ("fizio", "nekrosis"). A
-// real word is never changed: "spread" does not become "speak", nor
-// "medicare" "medical".
+// nor a word of a standard English dictionary is a typo, and is replaced by
+// the closest word of the knowledge when one is close enough: one edit (a
+// letter dropped, doubled, swapped or wrong) for words of up to 7 letters,
+// two for longer ones, or the same after spelling it as it sounds ("fizio",
+// "nekrosis"). A typo of a common English word the knowledge does not use
+// is fixed too, when one letter dropped, doubled or swapped makes it
+// ("realy" is "really", not the knowledge's "ready"): a doubled or halved
+// letter is the likeliest slip, so it costs half an edit; on equal cost the
+// knowledge's word wins ("pian" is "pain", not "pan"). A real word is never
+// changed: "spread" does not become "speak", nor "medicare" "medical".
 
 // lexicon is the set of words in the knowledge with their frequencies.
 type lexicon struct {
@@ -77,31 +81,81 @@ func edits(n int) int {
 	return 2
 }
 
-// correct returns the word of the knowledge w was meant to be, or w.
+// correct returns the word w was meant to be, or w.
 func (l *lexicon) correct(w string) string {
-	if l.freq[w] > 0 || !isWord(w) || english.IsWord(w) {
+	if l.freq[w] > 0 || !isWord(w) || english.InDictionary(w) {
 		return w
 	}
+	// costs are in half edits: 1 for a doubled or halved letter, 2 for any
+	// other edit
 	k := edits(utf8.RuneCountInString(w))
-	best, bestD, bestF := w, k+1, 0
-	consider := func(c string, d int) {
-		if d < bestD || (d == bestD && (l.freq[c] > bestF || (l.freq[c] == bestF && c < best))) {
-			best, bestD, bestF = c, d, l.freq[c]
+	best, bestCost, bestRank := w, 2*k+1, 0
+	// rank orders candidates of equal cost: the knowledge's words first, the
+	// most used first; then English words, the most common first
+	consider := func(c string, cost, rank int) {
+		if cost < bestCost || (cost == bestCost && (rank > bestRank || (rank == bestRank && c < best))) {
+			best, bestCost, bestRank = c, cost, rank
 		}
 	}
 	for n := len(w) - k; n <= len(w)+k; n++ {
 		for _, c := range l.byStart[startKey{w[0], n}] {
 			if d := distance(w, c, k); d <= k {
-				consider(c, d)
+				cost := 2 * d
+				if d == 1 && doubling(w, c) {
+					cost = 1
+				}
+				consider(c, cost, 1000+l.freq[c])
 			}
 		}
 	}
-	if bestD > k {
+	if bestCost > 2*k {
 		for _, c := range l.sound[soundKey(w)] {
-			consider(c, k) // as far as the edits allow: a real edit wins
+			consider(c, 2*k, 1000+l.freq[c]) // as far as the edits allow: a real edit wins
 		}
 	}
+	slips(w, func(c string, cost int) {
+		if lv, _ := english.Level(c); lv > 0 && lv <= 50 {
+			consider(c, cost, 100-lv)
+		}
+	})
 	return best
+}
+
+// slips calls f with each word one slip away from w, and its cost in half
+// edits: a letter dropped (1 when it doubled its neighbour, else 2), a
+// letter doubled (1) and two neighbours swapped (2). Wrong and added letters
+// are left out: among the many words of English they find too many.
+func slips(w string, f func(c string, cost int)) {
+	b := make([]byte, 0, len(w)+1)
+	for i := range len(w) {
+		cost := 2
+		if i > 0 && w[i-1] == w[i] || i+1 < len(w) && w[i+1] == w[i] {
+			cost = 1
+		}
+		f(string(append(append(b[:0], w[:i]...), w[i+1:]...)), cost)
+		f(string(append(append(append(b[:0], w[:i+1]...), w[i]), w[i+1:]...)), 1)
+		if i+1 < len(w) && w[i] != w[i+1] {
+			f(string(append(append(append(append(b[:0], w[:i]...), w[i+1]), w[i]), w[i+2:]...)), 2)
+		}
+	}
+}
+
+// doubling reports whether a and b, one edit apart, differ by a doubled
+// letter: one has a letter twice where the other has it once.
+func doubling(a, b string) bool {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	if len(a) != len(b)+1 {
+		return false
+	}
+	for i := range len(a) {
+		if i == len(b) || a[i] != b[i] {
+			// a[i] is the extra letter
+			return a[:i]+a[i+1:] == b && (i > 0 && a[i-1] == a[i] || i+1 < len(a) && a[i+1] == a[i])
+		}
+	}
+	return false
 }
 
 // Correction is one word of a question replaced by a word of the knowledge.
@@ -121,7 +175,10 @@ func (ix *Index) Correct(text string) (string, []Correction) {
 			return
 		}
 		w := strings.ToLower(text[start:end])
-		c := ix.words.correct(w)
+		c := w
+		if !contraction(text, start, end) {
+			c = ix.words.correct(w)
+		}
 		if c != w {
 			fixes = append(fixes, Correction{From: w, To: c})
 		}
@@ -140,6 +197,19 @@ func (ix *Index) Correct(text string) (string, []Correction) {
 	}
 	flush(len(text))
 	return out.String(), fixes
+}
+
+// contraction reports whether text[start:end] is a part of a contraction
+// ("doesn't", "I'm"): a word an apostrophe joins to another is no typo.
+func contraction(text string, start, end int) bool {
+	before := start > 0 && text[start-1] == '\''
+	after := end+1 < len(text) && text[end] == '\'' && isLetter(text[end+1:])
+	return before || after
+}
+
+func isLetter(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLetter(r)
 }
 
 // distance is the optimal string alignment distance between a and b

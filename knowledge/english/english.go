@@ -90,6 +90,15 @@ func IsWord(w string) bool {
 	return l > 0
 }
 
+// InDictionary reports whether w is in a standard spelling dictionary: SCOWL
+// sizes up to 60, the size of the usual en_US and en_GB spell-checker
+// dictionaries. The larger sizes hold rare and archaic words ("pian",
+// "wat") that are more often someone's typo.
+func InDictionary(w string) bool {
+	l, _ := Level(w)
+	return l > 0 && l <= 60
+}
+
 // IsCommon reports whether w is a common word of English: one of the sizes
 // up to 50, which hold the words most dictionaries hold.
 func IsCommon(w string) bool {
