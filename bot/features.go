@@ -34,6 +34,12 @@ func (m Match) vector() []float64 {
 
 var matchNames = []string{"cover", "cover_phrasing", "reverse", "score", "missing"}
 
+// matchSigns keep the ranker monotone: an entry that holds more of the
+// question, or scores higher, never ranks lower for it; one that lacks more
+// never ranks higher. (Left free, correlated features can take weights of
+// either sign, and an entry better on every count can rank second.)
+var matchSigns = []int{+1, +1, +1, +1, -1}
+
 // Features describe the top candidate after ranking: what the decision
 // reads.
 type Features struct {

@@ -113,7 +113,11 @@ const l2 = 1.0
 // the two classes weigh the same in all, so the probability assumes an even
 // prior: half the questions asked have an answer in the FAQ. (The held-out
 // examples hold far more negatives, which would make every probability shy.)
-func fitLogit(names []string, xs [][]float64, ys []bool, balance bool) *logit {
+// signs, when given, holds each weight's sign: +1 for a feature that may
+// only raise the probability, -1 for one that may only lower it, 0 for
+// either. A weight the examples would push the other way stays 0 (Newton's
+// method on the weights left free, an active set).
+func fitLogit(names []string, xs [][]float64, ys []bool, balance bool, signs []int) *logit {
 	d := len(names)
 	l := &logit{Names: names, Mean: make([]float64, d), Scale: make([]float64, d), W: make([]float64, d+1)}
 	n := float64(len(xs))
@@ -162,7 +166,14 @@ func fitLogit(names []string, xs [][]float64, ys []bool, balance bool) *logit {
 	for i := range hess {
 		hess[i] = make([]float64, d+1)
 	}
-	for range 50 {
+	sign := func(i int) int {
+		if i < len(signs) {
+			return signs[i]
+		}
+		return 0
+	}
+	pinned := make([]bool, d+1) // held at 0 by its sign
+	for range 100 {
 		clear(grad)
 		for i := range hess {
 			clear(hess[i])
@@ -195,13 +206,31 @@ func fitLogit(names []string, xs [][]float64, ys []bool, balance bool) *logit {
 			hess[i][i] += l2
 		}
 		hess[d][d] += 1e-9
+		// a pinned weight is freed when the loss falls moving it its own way
+		freed := false
+		for i := range d {
+			if pinned[i] && float64(sign(i))*-grad[i] > 1e-9 {
+				pinned[i], freed = false, true
+			}
+		}
+		for i := range d {
+			if pinned[i] {
+				for j := range hess {
+					hess[i][j], hess[j][i] = 0, 0
+				}
+				hess[i][i], grad[i] = 1, 0
+			}
+		}
 		step := solve(hess, grad)
 		var size float64
 		for i := range l.W {
 			l.W[i] -= step[i]
+			if s := sign(i); i < d && s != 0 && float64(s)*l.W[i] < 0 {
+				l.W[i], pinned[i] = 0, true
+			}
 			size = max(size, math.Abs(step[i]))
 		}
-		if size < 1e-8 {
+		if size < 1e-8 && !freed {
 			break
 		}
 	}

@@ -18,12 +18,34 @@ func TestFitLogit(t *testing.T) {
 		xs = append(xs, x)
 		ys = append(ys, r.Float64() < truth(x))
 	}
-	l := fitLogit([]string{"a", "b"}, xs, ys, false)
+	l := fitLogit([]string{"a", "b"}, xs, ys, false, nil)
 	for _, x := range [][]float64{{0, 0}, {1, 0}, {0, 1}, {-1, 2}} {
 		got, want := sigmoid(l.logodds(x)), truth(x)
 		if math.Abs(got-want) > 0.05 {
 			t.Errorf("p(%v) = %.3f, want %.3f", x, got, want)
 		}
+	}
+}
+
+// TestFitLogitSigns: a weight held to a sign the examples contradict stays
+// at 0, and the others are fitted as before.
+func TestFitLogitSigns(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	truth := func(x []float64) float64 { return sigmoid(2*x[0] - 1*x[1]) }
+	var xs [][]float64
+	var ys []bool
+	for range 4000 {
+		x := []float64{r.NormFloat64(), r.NormFloat64()}
+		xs = append(xs, x)
+		ys = append(ys, r.Float64() < truth(x))
+	}
+	l := fitLogit([]string{"a", "b"}, xs, ys, false, []int{+1, +1})
+	if l.W[1] != 0 || l.W[0] < 1.5 {
+		t.Errorf("weights %v, want a near 2 and b held at 0", l.W)
+	}
+	l = fitLogit([]string{"a", "b"}, xs, ys, false, []int{+1, -1})
+	if l.W[0] < 1.5 || l.W[1] > -0.5 {
+		t.Errorf("weights %v, want the signs the examples show", l.W)
 	}
 }
 
@@ -36,11 +58,11 @@ func TestFitLogitBalanced(t *testing.T) {
 		xs = append(xs, []float64{float64(i % 7)})
 		ys = append(ys, i%10 == 0)
 	}
-	l := fitLogit([]string{"noise"}, xs, ys, true)
+	l := fitLogit([]string{"noise"}, xs, ys, true, nil)
 	if p := sigmoid(l.logodds([]float64{3})); math.Abs(p-0.5) > 0.05 {
 		t.Errorf("balanced p = %.3f, want about 0.5", p)
 	}
-	l = fitLogit([]string{"noise"}, xs, ys, false)
+	l = fitLogit([]string{"noise"}, xs, ys, false, nil)
 	if p := sigmoid(l.logodds([]float64{3})); math.Abs(p-0.1) > 0.05 {
 		t.Errorf("unbalanced p = %.3f, want about 0.1", p)
 	}
@@ -50,7 +72,7 @@ func TestFitLogitBalanced(t *testing.T) {
 func TestFitLogitSeparable(t *testing.T) {
 	xs := [][]float64{{-2}, {-1}, {1}, {2}}
 	ys := []bool{false, false, true, true}
-	l := fitLogit([]string{"x"}, xs, ys, false)
+	l := fitLogit([]string{"x"}, xs, ys, false, nil)
 	for _, w := range l.W {
 		if math.IsNaN(w) || math.IsInf(w, 0) || math.Abs(w) > 50 {
 			t.Fatalf("weights %v", l.W)

@@ -176,7 +176,7 @@ func fitRanker(hs []heldOut) *logit {
 	if n < minRankerQuestions {
 		return nil
 	}
-	return fitLogit(matchNames, xs, ys, false)
+	return fitLogit(matchNames, xs, ys, false, matchSigns)
 }
 
 // without returns the searches not in fold k.
@@ -208,7 +208,7 @@ func fitModel(hs []heldOut, target float64) *Model {
 			ys = append(ys, h.isRight(order[0]))
 		}
 	}
-	return &Model{Target: target, ranker: fitRanker(hs), decider: fitLogit(featureNames, xs, ys, true)}
+	return &Model{Target: target, ranker: fitRanker(hs), decider: fitLogit(featureNames, xs, ys, true, nil)}
 }
 
 // crossValidate trains on all folds but one and predicts that one, for
