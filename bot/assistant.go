@@ -33,6 +33,10 @@ const (
 		"or browse the topics with /faq."
 )
 
+// nearest is how many of a message's closest entries a piece of it that
+// names nothing may be answered with.
+const nearest = 3
+
 // maxAnswers is the most questions of one message answered in one reply.
 const maxAnswers = 2
 
@@ -124,7 +128,9 @@ type Considered struct {
 	// only then.
 	Topical    bool
 	Candidates []Candidate
-	Answered   bool // its top candidate is in the reply
+	near       []string // its closest entries, however many candidates are shown
+
+	Answered bool // its top candidate is in the reply
 }
 
 // Trace records how a message was decided, for --top and --explain: every
@@ -232,6 +238,9 @@ func (a *Assistant) consider(q question, top int, why bool) (Considered, error) 
 	c.Searched, c.Corrections = res.Searched, res.Corrections
 	s := describe(res)
 	order, z := a.model.rank(s.matches)
+	for _, i := range order[:min(len(order), nearest)] {
+		c.near = append(c.near, res.Hits[i].ID)
+	}
 	if len(order) > 0 {
 		h := res.Hits[order[0]]
 		for j, u := range res.Units {
@@ -260,12 +269,20 @@ func (a *Assistant) consider(q question, top int, why bool) (Considered, error) 
 // questions of the message that reach the target, at most maxAnswers of
 // them with different entries, most probable first; else the whole message
 // when it reaches the target. A piece that is not phrased as a question
-// (a greeting, a line of the story), or whose entry shares none of its
-// words that name something ("..., what do I do?"), is never answered
-// alone, and below urgent guidance only a question is.
+// (a greeting, a line of the story) is never answered alone, nor is one
+// whose entry shares none of its words that name something ("..., what do
+// I do?") unless it is among the entries the whole message is closest to;
+// below
+// urgent guidance only a question is.
 func (a *Assistant) pick(ps []Considered, urgent bool) []int {
 	good := func(i int) bool {
 		return len(ps[i].Candidates) > 0 && ps[i].Candidates[0].Probability >= a.model.Target
+	}
+	// A piece that names nothing ("..., what should I do?") takes its subject
+	// from the message: it is answered only with one of the entries the
+	// whole message is closest to.
+	agrees := func(i int) bool {
+		return ps[0].Whole && len(ps[i].Candidates) > 0 && slices.Contains(ps[0].near, ps[i].Candidates[0].ID)
 	}
 	// A piece is not answered alone when most of the message is about
 	// something the FAQ does not know: "I heard drug X works for Y. Where
@@ -273,7 +290,7 @@ func (a *Assistant) pick(ps []Considered, urgent bool) []int {
 	foreign := len(ps) > 0 && ps[0].Whole && len(ps[0].Candidates) > 0 && ps[0].Candidates[0].Features.Unknown > 0.5
 	var asks []int
 	for i, p := range ps {
-		if !p.Whole && p.Asks && p.Topical && good(i) && !foreign {
+		if !p.Whole && p.Asks && good(i) && (p.Topical || agrees(i)) && !foreign {
 			asks = append(asks, i)
 		}
 	}
@@ -373,8 +390,15 @@ func (a *Assistant) Suggest(typed string, n int) []Ref {
 			add(e.ID)
 		}
 	}
-	if typed != "" {
-		if res, err := a.ix.Search(clean(typed), index.Options{Top: n}); err == nil {
+	// the last word is still being typed: "sess" is no typo of "sets"
+	words := typed
+	if i := strings.LastIndexAny(typed, " \t"); i >= 0 && i < len(typed)-1 {
+		words = typed[:i]
+	} else if i < 0 {
+		words = ""
+	}
+	if words = clean(words); words != "" {
+		if res, err := a.ix.Search(words, index.Options{Top: n}); err == nil {
 			for _, h := range res.Hits {
 				add(h.ID)
 			}

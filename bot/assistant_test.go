@@ -210,7 +210,7 @@ func TestPick(t *testing.T) {
 	a := &Assistant{model: &Model{Target: 0.5}}
 	piece := func(whole, asks bool, id string, p, unknown float64) Considered {
 		return Considered{Whole: whole, Asks: asks, Topical: true, Candidates: []Candidate{{Ref: Ref{ID: id}, Probability: p,
-			Features: Features{Unknown: unknown}}}}
+			Features: Features{Unknown: unknown}}}, near: []string{id}}
 	}
 	nameless := func(c Considered) Considered { c.Topical = false; return c }
 	tests := []struct {
@@ -231,6 +231,8 @@ func TestPick(t *testing.T) {
 		{"urgent: a clear question", []Considered{piece(true, false, "a", 0.2, 0), piece(false, true, "b", 0.9, 0)}, true, []int{1}},
 		{"a question that names nothing", []Considered{piece(true, false, "a", 0.2, 0.3), nameless(piece(false, true, "b", 0.9, 0))}, false, nil},
 		{"a question that names nothing, and one that does", []Considered{piece(true, true, "a", 0.2, 0), nameless(piece(false, true, "b", 0.9, 0)), piece(false, true, "c", 0.8, 0)}, false, []int{2}},
+		{"a piece that finds nothing", []Considered{piece(true, true, "a", 0.2, 0), {Asks: true}}, false, nil},
+		{"a question that names nothing, about what the message is about", []Considered{piece(true, false, "b", 0.4, 0.1), nameless(piece(false, true, "b", 0.9, 0))}, false, []int{1}},
 	}
 	for _, tt := range tests {
 		if got := a.pick(tt.ps, tt.urgent); !slices.Equal(got, tt.want) {
