@@ -191,7 +191,11 @@ func (a *Assistant) decide(message string, top int, why bool) (Answer, Trace, er
 		}
 		tr.Pieces = append(tr.Pieces, c)
 	}
-	picks := a.pick(tr.Pieces, ans.Urgent)
+	var picks []int
+	talk := chat(q, tr.Pieces) // a greeting or thanks: the help text
+	if !talk {
+		picks = a.pick(tr.Pieces, ans.Urgent)
+	}
 	for _, i := range picks {
 		tr.Pieces[i].Answered = true
 		c := tr.Pieces[i].Candidates[0]
@@ -217,7 +221,7 @@ func (a *Assistant) decide(message string, top int, why bool) (Answer, Trace, er
 		}
 	case ans.Urgent:
 		ans.Kind = NoMatch // the guidance says it all
-	case best < 0 || tr.Pieces[best].Candidates[0].Probability < relatedFloor || chat(tr.Pieces):
+	case best < 0 || tr.Pieces[best].Candidates[0].Probability < relatedFloor || talk:
 		ans.Kind, ans.Text = OffTopic, offTopicText
 	default:
 		ans.Kind, ans.Text = NoMatch, noMatchText
@@ -269,20 +273,20 @@ func (a *Assistant) consider(q question, top int, why bool) (Considered, error) 
 // questions of the message that reach the target, at most maxAnswers of
 // them with different entries, most probable first; else the whole message
 // when it reaches the target. A piece that is not phrased as a question
-// (a greeting, a line of the story) is never answered alone, nor is one
-// whose entry shares none of its words that name something ("..., what do
-// I do?") unless it is among the entries the whole message is closest to;
-// below
+// (a greeting, a line of the story) is never answered alone, nor is a
+// message or piece whose entry shares none of its words that name something
+// ("..., what do I do?") unless it is a piece and its entry is among those
+// the whole message is closest to; below
 // urgent guidance only a question is.
 func (a *Assistant) pick(ps []Considered, urgent bool) []int {
-	good := func(i int) bool {
-		return len(ps[i].Candidates) > 0 && ps[i].Candidates[0].Probability >= a.model.Target
-	}
-	// A piece that names nothing ("..., what should I do?") takes its subject
-	// from the message: it is answered only with one of the entries the
-	// whole message is closest to.
+	// A message, or a piece of one, that names nothing ("there", "...,
+	// what should I do?") is answered only when it takes its subject from
+	// the message: with one of the entries the whole message is closest to.
 	agrees := func(i int) bool {
-		return ps[0].Whole && len(ps[i].Candidates) > 0 && slices.Contains(ps[0].near, ps[i].Candidates[0].ID)
+		return i > 0 && ps[0].Whole && slices.Contains(ps[0].near, ps[i].Candidates[0].ID)
+	}
+	good := func(i int) bool {
+		return len(ps[i].Candidates) > 0 && ps[i].Candidates[0].Probability >= a.model.Target && (ps[i].Topical || agrees(i))
 	}
 	// A piece is not answered alone when most of the message is about
 	// something the FAQ does not know: "I heard drug X works for Y. Where
@@ -290,7 +294,7 @@ func (a *Assistant) pick(ps []Considered, urgent bool) []int {
 	foreign := len(ps) > 0 && ps[0].Whole && len(ps[0].Candidates) > 0 && ps[0].Candidates[0].Features.Unknown > 0.5
 	var asks []int
 	for i, p := range ps {
-		if !p.Whole && p.Asks && good(i) && (p.Topical || agrees(i)) && !foreign {
+		if !p.Whole && p.Asks && good(i) && !foreign {
 			asks = append(asks, i)
 		}
 	}
@@ -318,13 +322,13 @@ func (a *Assistant) pick(ps []Considered, urgent bool) []int {
 
 // chat reports whether the message is a greeting or thanks that asks
 // nothing: it gets the help text, not topics.
-func chat(ps []Considered) bool {
+func chat(message string, ps []Considered) bool {
 	for _, p := range ps {
 		if p.Asks {
 			return false
 		}
 	}
-	return len(ps) > 0 && courteous(ps[0].Text)
+	return courteous(clean(message))
 }
 
 // closest is the piece whose top candidate is most probable, or -1.

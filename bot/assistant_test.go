@@ -47,6 +47,8 @@ func TestAsk(t *testing.T) {
 		{"what's the capital of France", OffTopic, "", false, false},
 		{"", OffTopic, "", false, false},
 		{"thanks so much, that helped a lot!", OffTopic, "", false, false},
+		{"hello! what is avascular necrosis? thanks", Answered, "what-is-avn", false, false},
+		{"hey everyone", OffTopic, "", false, false},
 		{"I want to kill myself", NoMatch, "", true, true},
 		{"my calf is swollen and painful since the op", NoMatch, "", true, false},
 		{strings.Repeat("blah ", 1200) + " how long is a shockwave session?", Answered, "session-length", false, false},

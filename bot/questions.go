@@ -161,6 +161,7 @@ func questions(msg string) []question {
 	}
 	out := []question{{text: msg, whole: true, asks: strings.HasSuffix(msg, "?") || openers[firstWord(msg)]}}
 	var parts []question
+	var said []string // the sentences without the courtesies around them
 	ends := sentenceEnd.FindAllStringIndex(msg, -1)
 	start := 0
 	for k := 0; k <= len(ends); k++ {
@@ -170,6 +171,9 @@ func questions(msg string) []question {
 		}
 		s := strings.TrimSpace(msg[start:end])
 		asked := end < len(msg) && strings.Contains(msg[end:next], "?")
+		if d := dropLeaders(s); d != "" {
+			said = append(said, d+strings.TrimSpace(msg[end:next]))
+		}
 		start = next
 		if s == "" {
 			continue
@@ -198,9 +202,14 @@ func questions(msg string) []question {
 	if len(parts) > maxQuestions {
 		parts = parts[len(parts)-maxQuestions:]
 	}
+	// the whole message, as said: "hello! what is AVN? thx" is not a message
+	// mostly about words the FAQ does not know
+	if w := strings.Join(said, " "); w != "" {
+		out[0].text = w
+	}
 	for _, p := range parts {
 		p.text = dropLeaders(p.text)
-		if p.text != "" && p.text != strings.TrimRight(msg, ".!?;, ") {
+		if p.text != "" && p.text != strings.TrimRight(out[0].text, ".!?;, ") {
 			out = append(out, p)
 		}
 	}

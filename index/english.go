@@ -11,13 +11,10 @@ var intentWords = map[string]bool{"what": true, "why": true, "where": true, "whe
 // specificity is how much a word says about a topic, from how common it is
 // in general English: 1 for words SCOWL does not hold (typos fixed before,
 // brands, jargon) and for rare words, falling to 1/7 for the most common,
-// and 0 for function words and single letters.
+// and 0 for function words.
 func specificity(w string) float64 {
 	if intentWords[w] {
 		return 1
-	}
-	if len(w) == 1 {
-		return 0 // a letter names nothing: "i" is a pronoun here, not iodine
 	}
 	l, fn := english.Level(w)
 	switch {

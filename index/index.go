@@ -243,8 +243,12 @@ func (u Unit) Weight() float64 {
 }
 
 // Topical reports whether the unit names something: a word that is neither
-// a function word nor a question word ("what do I do" names nothing).
-func (u Unit) Topical() bool { return u.Specificity > 0 && !intentWords[u.Text] }
+// a function word, nor on the standard stop list (WordNet knows "i",
+// "there" and "all" as nouns too), nor a question word: "what do I do"
+// names nothing.
+func (u Unit) Topical() bool {
+	return u.Specificity > 0 && !stopWords[u.Text] && !intentWords[u.Text]
+}
 
 // Hit is one candidate entry and how it matches.
 type Hit struct {
