@@ -119,6 +119,7 @@ type cue struct {
 	crisis  bool // applies to crisis signs
 	topic   bool // lowers only a topic (see Cue.Topic)
 	after   bool // also from a later clause of the sign's sentence (see Cue.After)
+	negates bool // lowers only a part of a sign it stands before (see Cue.Negates)
 }
 
 // frames reports whether a lowering cue also holds from the first clause
@@ -145,6 +146,9 @@ type matcher struct {
 	exact     map[string][]int // first word → groups
 	prefix    map[string][]int // first prefix → groups
 	numeric   []int            // groups starting with #year or #num
+	passes    int              // the group of the concept negation-passes, or -1
+	void      int              // the group of the concept negation-void, or -1
+	negators  []int            // the groups of the cues that negate
 	vocab     map[string]bool  // every exact word, for typo tolerance
 	typos     map[string][]string
 }
@@ -678,6 +682,7 @@ func (s Safety) Check(text string) Triage {
 			}
 		}
 	}
+	neg := m.negation(toks, occ)
 	var out Triage
 	out.Foreign = foreign(toks)
 	done := map[int]bool{}
@@ -686,7 +691,7 @@ func (s Safety) Check(text string) Triage {
 			continue
 		}
 		for _, sp := range m.spans(sg, occ) {
-			if m.score(sp, sg, s.RedFlags[sg.flag].Crisis, toks, occ, clauseFirst) <= 0 {
+			if m.score(sp, sg, s.RedFlags[sg.flag].Crisis, toks, occ, clauseFirst, neg) <= 0 {
 				continue
 			}
 			f := s.RedFlags[sg.flag]
@@ -709,6 +714,14 @@ const presentTense = "present-tense"
 // personConcept names a person (I, my dad, she): a clause without one, and
 // without a verb in the present, mentions a topic rather than tells of one.
 const personConcept = "person"
+
+// negationPasses are the words a negation reaches over to what it negates
+// ("never had a seizure"); negationVoid the phrasings that make it a
+// comparison ("never had pain like this"). See matcher.negates.
+const (
+	negationPasses = "negation-passes"
+	negationVoid   = "negation-void"
+)
 
 // clauseSpan is the byte range of the clauses a sign occurs in: from the
 // first word of its first clause to the first word after its last.
@@ -781,7 +794,7 @@ func overlaps(o occurrence, parts []occurrence) bool {
 // leg goes numb?"). Clauses end at
 // commas and the like and at "but" or "and now", so in "I had a DVT years
 // ago and now my calf is swollen" the calf is not lowered by "years ago".
-func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occurrence, clauseFirst map[int]int) int {
+func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occurrence, clauseFirst map[int]int, neg negation) int {
 	firstSent, lastSent := toks[sp.start].sent, toks[sp.end-1].sent
 	clauses := map[int]bool{}
 	raising := map[int]bool{} // the clauses where a raising cue counts
@@ -831,6 +844,17 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 		}
 		for _, o := range occ[gi] {
 			t := toks[o.start]
+			if c.negates {
+				if !m.negates(o, sp, sg, crisis, toks, occ, neg.passes) {
+					continue
+				}
+				seen[g.cue] = true
+				lower += c.weight
+				break
+			}
+			if neg.reached[o.start] {
+				continue // a negated cue: "not getting better", "I'm not joking"
+			}
 			switch {
 			case t.sent > lastSent:
 				continue
@@ -858,6 +882,79 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 		}
 	}
 	return baseScore + min(raise, maxRaise) + lower
+}
+
+// negation marks, in a message, the words a negation reaches over
+// (passes: words of negation-passes) and the words it reaches (reached:
+// from the word after a negation to the first word not in passes, in its
+// clause). A cue a negation reaches does not count: "it isn't getting
+// better" is not "getting better".
+type negation struct {
+	passes, reached []bool
+}
+
+func (m *matcher) negation(toks []token, occ [][]occurrence) negation {
+	n := negation{passes: make([]bool, len(toks)), reached: make([]bool, len(toks))}
+	if m.passes >= 0 {
+		for _, o := range occ[m.passes] {
+			for i := o.start; i < o.end; i++ {
+				n.passes[i] = true
+			}
+		}
+	}
+	for _, gi := range m.negators {
+		for _, o := range occ[gi] {
+			for j := o.end; j < len(toks) && toks[j].clause == toks[o.start].clause; j++ {
+				n.reached[j] = true
+				if !n.passes[j] {
+					break
+				}
+			}
+		}
+	}
+	return n
+}
+
+// negates reports whether the negation at o stands before a part of the
+// sign's occurrence sp that names what happens, not who: in its clause,
+// before it, reaching over words of negation-passes only ("never had a
+// seizure"), or over a few words and "or" ("no chest pain or
+// breathlessness"). A negation inside the sign is the sign's own ("not
+// breathing", "can't feel my leg"); one followed in its clause by a phrasing
+// of negation-void is a comparison ("never had pain like this"). Before a
+// crisis sign, only a negation right before it counts ("I don't self harm"):
+// "I don't have a reason to live" negates nothing.
+func (m *matcher) negates(o occurrence, sp span, sg sign, crisis bool, toks []token, occ [][]occurrence, passes []bool) bool {
+	if overlaps(o, sp.parts) {
+		return false
+	}
+	clause := toks[o.start].clause
+	if m.void >= 0 {
+		for _, v := range occ[m.void] {
+			if v.start >= o.end && toks[v.start].clause == clause {
+				return false
+			}
+		}
+	}
+	for pi, p := range sp.parts {
+		if (pi < len(sg.groups) && m.groups[sg.groups[pi]].who) || p.start < o.end || toks[p.start].clause != clause {
+			continue
+		}
+		if p.start == o.end {
+			return true
+		}
+		if crisis {
+			continue
+		}
+		bridged := passes != nil
+		for i := o.end; i < p.start && bridged; i++ {
+			bridged = passes[i]
+		}
+		if last := toks[p.start-1].w; bridged || (p.start-o.end <= 4 && (last == "or" || last == "nor")) {
+			return true
+		}
+	}
+	return false
 }
 
 // asked reports whether the cue at t is in a later clause of the sign's own
@@ -934,8 +1031,17 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 	if _, ok := m.concepts[personConcept]; ok {
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: personConcept}}, sign: -1, cue: -1, person: true})
 	}
+	m.passes, m.void = -1, -1
+	if _, ok := m.concepts[negationPasses]; ok {
+		m.passes = len(m.groups)
+		m.addGroup(group{s: seq{{kind: slotConcept, concept: negationPasses}}, sign: -1, cue: -1})
+	}
+	if _, ok := m.concepts[negationVoid]; ok {
+		m.void = len(m.groups)
+		m.addGroup(group{s: seq{{kind: slotConcept, concept: negationVoid}}, sign: -1, cue: -1})
+	}
 	for ci, c := range s.Cues {
-		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic, after: c.After})
+		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic, after: c.After, negates: c.Negates})
 		for i, p := range c.Phrases {
 			sq, msg := parseSeq(p)
 			if msg != "" {
@@ -946,6 +1052,9 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 				continue
 			}
 			m.collectVocab(sq)
+			if c.Negates {
+				m.negators = append(m.negators, len(m.groups))
+			}
 			m.addGroup(group{s: sq, sign: -1, cue: ci})
 		}
 	}
