@@ -35,7 +35,7 @@ import (
 const (
 	maxGap     = 4
 	signWindow = 16
-	minTypoLen = 5 // words this long tolerate one typo (edit, swap), unless the typo is an English word
+	minTypoLen = 5 // words this long tolerate one typo (edit, swap) that keeps the first letter, unless the typo is an English word
 	maxRaise   = 2 // raising cues add at most this much
 	baseScore  = 1 // a sign alone alarms; cues move it
 	minPrefix  = 2
@@ -459,7 +459,10 @@ func deletions(w string) []string {
 }
 
 // typoOf returns the lexicon word w is one edit (insertion, deletion,
-// substitution or swap of neighbours) away from, or "".
+// substitution or swap of neighbours) away from, or "". The first letter
+// is kept: people seldom mistype it, and a word of another language often
+// differs from a lexicon word just there ("correr" and "morrer", "venuto"
+// and "svenuto").
 func (m *matcher) typoOf(w string) string {
 	n := utf8.RuneCountInString(w)
 	if n < minTypoLen-1 || m.vocab[w] || english.IsCommon(w) {
@@ -470,7 +473,7 @@ func (m *matcher) typoOf(w string) string {
 		cands = append(cands, m.typos[d]...)
 	}
 	for _, c := range cands {
-		if utf8.RuneCountInString(c) >= minTypoLen && Distance(c, w) == 1 {
+		if utf8.RuneCountInString(c) >= minTypoLen && c[0] == w[0] && Distance(c, w) == 1 {
 			return c
 		}
 	}

@@ -25,6 +25,7 @@ func TestCheckMechanisms(t *testing.T) {
 	}{
 		{"my calf is swolen and tender", "clot"},                                    // a typo of a long word
 		{"CAN'T BREATHE", "breathing-chest"},                                        // case and apostrophes
+		{"quero correr de novo", ""},                                                // a typo keeps the first letter: correr is not morrer
 		{"fewer sessions for me then", ""},                                          // a real word is no typo: fewer is not fever
 		{"je pense à me suicider", "self-harm"},                                     // accents folded
 		{"j'ai envie d'en finir", "self-harm"},                                      // French elision
