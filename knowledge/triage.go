@@ -265,7 +265,9 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 	}
 	flush(len(text))
 	// A new clause also starts at "but", "however", "although", "though",
-	// and at "and" before a word of time ("and now my calf is swollen").
+	// and at "and" before a word of time ("and now my calf is swollen") or
+	// a subject ("we lost dad to a stroke last spring and I'm now his
+	// carer": the stroke is not now).
 	shift, prevOrig := 0, -1
 	for i := range toks {
 		w, orig := toks[i].w, toks[i].clause
@@ -274,7 +276,7 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 			if i+1 < len(toks) {
 				next = toks[i+1].w
 			}
-			if clauseWords[w] || (w == "and" && timeWords[next]) {
+			if clauseWords[w] || (w == "and" && (timeWords[next] || subjects[next])) {
 				shift++
 			}
 		}
@@ -291,6 +293,7 @@ var (
 	elided      = wordList("c d j l m n s t qu un dell nell sull all dall")
 	clauseWords = wordList("but however although though whereas")
 	timeWords   = wordList("now then today tonight since suddenly yesterday this")
+	subjects    = wordList("i im ive she shes he hes they theyre we")
 )
 
 // parseSeq compiles one phrase. It returns a message on a problem.

@@ -44,19 +44,20 @@ func TestCheckMechanisms(t *testing.T) {
 		{"I can't go on holiday because of my hip", ""},
 		{"my MRI shows the femoral head has collapsed", ""}, // AVN's own word
 		{"my dad collapsed in the kitchen", "confusion"},
-		{"she collapsed suddenly", "confusion"},                            // a <concept> among alternatives // crisis first
-		{"no fever, no swelling, just stiff", ""},                          // a negation before a sign
-		{"never had a seizure", ""},                                        // ... reaching over negation-passes
-		{"my calf isn't swollen or red", ""},                               // ... and over "or"
-		{"she's not breathing", "confusion"},                               // a negation that is the sign's own
-		{"I don't know why my face is drooping", "stroke"},                 // a negation that reaches no sign
-		{"never had chest pain like this", "breathing-chest"},              // negation-void: a comparison
-		{"I don't have a reason to live", "self-harm"},                     // before a crisis sign, only right before it
-		{"I don't self harm", ""},                                          // ... as here
-		{"my calf is swollen and it isn't getting better", "clot"},         // a negated cue does not count
-		{"tengo fiebre y la herida supura", "infection"},                   // concepts in other languages
-		{"¿la fiebre es un efecto secundario de las ondas de choque?", ""}, // ... and cues
-		{"choking on the cost of the sessions", ""},                        // a price
+		{"she collapsed suddenly", "confusion"},                             // a <concept> among alternatives // crisis first
+		{"no fever, no swelling, just stiff", ""},                           // a negation before a sign
+		{"never had a seizure", ""},                                         // ... reaching over negation-passes
+		{"my calf isn't swollen or red", ""},                                // ... and over "or"
+		{"she's not breathing", "confusion"},                                // a negation that is the sign's own
+		{"I don't know why my face is drooping", "stroke"},                  // a negation that reaches no sign
+		{"never had chest pain like this", "breathing-chest"},               // negation-void: a comparison
+		{"I don't have a reason to live", "self-harm"},                      // before a crisis sign, only right before it
+		{"I don't self harm", ""},                                           // ... as here
+		{"my calf is swollen and it isn't getting better", "clot"},          // a negated cue does not count
+		{"my aunt had a stroke years ago and she's now living with us", ""}, // "and" before a subject starts a clause
+		{"tengo fiebre y la herida supura", "infection"},                    // concepts in other languages
+		{"¿la fiebre es un efecto secundario de las ondas de choque?", ""},  // ... and cues
+		{"choking on the cost of the sessions", ""},                         // a price
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)
