@@ -58,6 +58,11 @@ func TestCheckMechanisms(t *testing.T) {
 		{"tengo fiebre y la herida supura", "infection"},                    // concepts in other languages
 		{"¿la fiebre es un efecto secundario de las ondas de choque?", ""},  // ... and cues
 		{"choking on the cost of the sessions", ""},                         // a price
+		{"if it fails I want to die", "self-harm"},                          // a conditional does not lower a crisis
+		{"if you feel suicidal, who do you call?", ""},                      // a hypothetical does
+		{"alle wären ohne mich besser dran", "self-harm"},                   // crisis in other languages, either order
+		{"me he vuelto a cortar, otra vez", "self-harm"},
+		{"walking is impossible since this morning", "severe-pain"},
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)
