@@ -49,6 +49,9 @@ type Flag struct {
 	Crisis   bool
 	Sign     string // the sign that matched, as written in safety.yaml
 	Line     int    // its line in safety.yaml
+	// Score is how far the cues around the sign left it above the line: 1
+	// for a sign alone, more with a raising cue ("now", "can't").
+	Score int
 	// Start and End are the byte offsets, in the text given to Check, of
 	// the clauses that describe the emergency.
 	Start, End int
@@ -697,13 +700,14 @@ func (s Safety) Check(text string) Triage {
 			continue
 		}
 		for _, sp := range m.spans(sg, occ) {
-			if m.score(sp, sg, s.RedFlags[sg.flag].Crisis, toks, occ, clauseFirst, neg) <= 0 {
+			score := m.score(sp, sg, s.RedFlags[sg.flag].Crisis, toks, occ, clauseFirst, neg)
+			if score <= 0 {
 				continue
 			}
 			f := s.RedFlags[sg.flag]
 			start, end := clauseSpan(toks, sp, len(text))
 			out.Flags = append(out.Flags, Flag{ID: f.ID, Category: f.Category, Crisis: f.Crisis,
-				Sign: sg.text, Line: sg.line, Start: start, End: end})
+				Sign: sg.text, Line: sg.line, Score: score, Start: start, End: end})
 			done[sg.flag] = true
 			break
 		}
