@@ -486,6 +486,25 @@ func (m *matcher) typoOf(w string) string {
 	return ""
 }
 
+// umlaut returns the lexicon word that w writes with ae, oe or ue for ä, ö
+// or ü, as German is typed without them ("waere" is "wäre", folded "ware";
+// "ploetzlich" is "plotzlich"), or "".
+func (m *matcher) umlaut(w string) string {
+	if !strings.Contains(w, "e") {
+		return ""
+	}
+	v := umlauts.Replace(w)
+	if v == w {
+		return ""
+	}
+	if m.vocab[v] {
+		return v
+	}
+	return m.typoOf(v)
+}
+
+var umlauts = strings.NewReplacer("ae", "a", "oe", "o", "ue", "u")
+
 func (sl slot) matches(t token) bool {
 	for _, w := range sl.words {
 		if t.w == w || t.typo == w || t.base == w {
@@ -655,6 +674,9 @@ func (s Safety) Check(text string) Triage {
 	toks, clauseFirst := tokenize(text)
 	for i := range toks {
 		toks[i].typo = m.typoOf(toks[i].w)
+		if toks[i].typo == "" {
+			toks[i].typo = m.umlaut(toks[i].w)
+		}
 	}
 	occ := make([][]occurrence, len(m.groups))
 	r := &reader{m: m, toks: toks, memo: map[memoKey][]int{}}

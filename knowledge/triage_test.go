@@ -63,6 +63,7 @@ func TestCheckMechanisms(t *testing.T) {
 		{"alle wären ohne mich besser dran", "self-harm"},                   // crisis in other languages, either order
 		{"me he vuelto a cortar, otra vez", "self-harm"},
 		{"walking is impossible since this morning", "severe-pain"},
+		{"ich moechte nicht mehr leben", "self-harm"}, // German typed without umlauts
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)
