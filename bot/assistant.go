@@ -136,9 +136,12 @@ type Considered struct {
 // Trace records how a message was decided, for --top and --explain: every
 // piece searched, with its candidates.
 type Trace struct {
-	Flags  []knowledge.Flag // the red flags triage raised, if any
-	Pieces []Considered
-	Target float64 // the least probability that answers
+	Flags []knowledge.Flag // the red flags triage raised, if any
+	// Withdrawn are the weak red flags the learned backstop withdrew from
+	// a message that reads as ordinary.
+	Withdrawn []knowledge.Flag
+	Pieces    []Considered
+	Target    float64 // the least probability that answers
 }
 
 // Ask answers one message.
@@ -160,6 +163,7 @@ func (a *Assistant) decide(message string, top int, why bool) (Answer, Trace, er
 	tr := Trace{Target: a.model.Target}
 	tri := a.triage(q)
 	tr.Flags = tri.Flags
+	tr.Withdrawn = tri.withdrawn
 	switch {
 	case tri.Crisis():
 		// Crisis guidance only: a person in crisis gets no FAQ content.

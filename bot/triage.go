@@ -22,14 +22,23 @@ type triage struct {
 	// asks reports whether rest holds a question of its own; a fragment of
 	// the story ("this was last night") never counts.
 	asks bool
+	// withdrawn are the red flags the learned backstop withdrew (see
+	// alarm.withdraws).
+	withdrawn []knowledge.Flag
 }
 
 func (a *Assistant) triage(q string) triage {
 	t := triage{Triage: a.kb.Safety.Check(q)}
-	if !t.Urgent() {
-		if al := a.alarm.check(q); al.raised {
-			t.Flags = append(t.Flags, learnedFlag(al, len(q)))
+	al := a.alarm.check(q)
+	switch {
+	case !t.Urgent() && al.raised:
+		t.Flags = append(t.Flags, learnedFlag(al, len(q)))
+	case al.withdraws(t.Flags):
+		for _, f := range t.Flags {
+			f.Sign += fmt.Sprintf(" (withdrawn by the learned backstop: the message reads as ordinary, evidence %.2f below %.2f, the least of any emergency held out)", al.score, al.floor)
+			t.withdrawn = append(t.withdrawn, f)
 		}
+		t.Flags = nil
 	}
 	if !t.Urgent() {
 		t.rest = q

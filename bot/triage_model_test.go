@@ -104,3 +104,29 @@ func TestAlarmHeldOut(t *testing.T) {
 		t.Error("below the gate: recall 0.5, false alarms 2%, crisis 90%")
 	}
 }
+
+// TestWithdraws: the backstop withdraws only weak alarms (a sign alone, no
+// crisis) from a message that reads as more ordinary than any emergency held
+// out.
+func TestWithdraws(t *testing.T) {
+	weak := knowledge.Flag{ID: "clot", Score: 1}
+	tests := []struct {
+		name  string
+		score float64
+		flags []knowledge.Flag
+		want  bool
+	}{
+		{"weak, below the floor", -9, []knowledge.Flag{weak}, true},
+		{"weak, at the floor", -8, []knowledge.Flag{weak}, false},
+		{"a raising cue", -9, []knowledge.Flag{{ID: "clot", Score: 2}}, false},
+		{"a crisis", -9, []knowledge.Flag{{ID: "self-harm", Crisis: true, Score: 1}}, false},
+		{"a crisis beside a weak flag", -9, []knowledge.Flag{{ID: "self-harm", Crisis: true, Score: 1}, weak}, false},
+		{"no flag", -9, nil, false},
+	}
+	for _, tt := range tests {
+		al := alarm{score: tt.score, floor: -8}
+		if got := al.withdraws(tt.flags); got != tt.want {
+			t.Errorf("%s: withdraws = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

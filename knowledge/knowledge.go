@@ -91,7 +91,13 @@ type Cue struct {
 	// After: also holds from a later clause of the sign's sentence, an
 	// outcome told after the event ("I took a double dose by mistake last
 	// month, no problems").
-	After   bool
+	After bool
+	// Negates: a negation ("no", "isn't", "never"): it lowers a sign only
+	// when it stands before a part of it, reaching over the words of the
+	// concept negation-passes ("no fever", "never had a seizure", "isn't
+	// sudden or severe"), and never when it is a word of the sign itself
+	// ("not breathing").
+	Negates bool
 	Phrases []string
 
 	lines []int

@@ -365,7 +365,7 @@ func loadSafety(fsys fs.FS, ps *Problems) Safety {
 
 	for i, n := range list(r, m, "cues", "") {
 		path := "cues[" + strconv.Itoa(i) + "]"
-		cm := fields(r, n, path, "name", "weight", "carries", "crisis", "topic", "after", "phrases")
+		cm := fields(r, n, path, "name", "weight", "carries", "crisis", "topic", "after", "negates", "phrases")
 		var c Cue
 		c.Name, _ = text(r, cm, "name", path, true, n.Line)
 		if w := cm["weight"]; w == nil {
@@ -392,6 +392,13 @@ func loadSafety(fsys fs.FS, ps *Problems) Safety {
 		if v := cm["topic"]; v != nil {
 			if err := v.Decode(&c.Topic); err != nil {
 				r.add(v.Line, path+".topic", "expected true or false")
+			}
+		}
+		if v := cm["negates"]; v != nil {
+			if err := v.Decode(&c.Negates); err != nil {
+				r.add(v.Line, path+".negates", "expected true or false")
+			} else if c.Negates && c.Weight > 0 {
+				r.add(v.Line, path+".negates", "a negation lowers; give it a negative weight")
 			}
 		}
 		c.Phrases, c.lines = texts(r, cm, "phrases", path)

@@ -35,7 +35,7 @@ import (
 const (
 	maxGap     = 4
 	signWindow = 16
-	minTypoLen = 5 // words this long tolerate one typo (edit, swap), unless the typo is an English word
+	minTypoLen = 5 // words this long tolerate one typo (edit, swap) that keeps the first letter, unless the typo is an English word
 	maxRaise   = 2 // raising cues add at most this much
 	baseScore  = 1 // a sign alone alarms; cues move it
 	minPrefix  = 2
@@ -49,6 +49,9 @@ type Flag struct {
 	Crisis   bool
 	Sign     string // the sign that matched, as written in safety.yaml
 	Line     int    // its line in safety.yaml
+	// Score is how far the cues around the sign left it above the line: 1
+	// for a sign alone, more with a raising cue ("now", "can't").
+	Score int
 	// Start and End are the byte offsets, in the text given to Check, of
 	// the clauses that describe the emergency.
 	Start, End int
@@ -119,6 +122,7 @@ type cue struct {
 	crisis  bool // applies to crisis signs
 	topic   bool // lowers only a topic (see Cue.Topic)
 	after   bool // also from a later clause of the sign's sentence (see Cue.After)
+	negates bool // lowers only a part of a sign it stands before (see Cue.Negates)
 }
 
 // frames reports whether a lowering cue also holds from the first clause
@@ -145,6 +149,9 @@ type matcher struct {
 	exact     map[string][]int // first word → groups
 	prefix    map[string][]int // first prefix → groups
 	numeric   []int            // groups starting with #year or #num
+	passes    int              // the group of the concept negation-passes, or -1
+	void      int              // the group of the concept negation-void, or -1
+	negators  []int            // the groups of the cues that negate
 	vocab     map[string]bool  // every exact word, for typo tolerance
 	typos     map[string][]string
 }
@@ -261,7 +268,9 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 	}
 	flush(len(text))
 	// A new clause also starts at "but", "however", "although", "though",
-	// and at "and" before a word of time ("and now my calf is swollen").
+	// and at "and" before a word of time ("and now my calf is swollen") or
+	// a subject ("we lost dad to a stroke last spring and I'm now his
+	// carer": the stroke is not now).
 	shift, prevOrig := 0, -1
 	for i := range toks {
 		w, orig := toks[i].w, toks[i].clause
@@ -270,7 +279,7 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 			if i+1 < len(toks) {
 				next = toks[i+1].w
 			}
-			if clauseWords[w] || (w == "and" && timeWords[next]) {
+			if clauseWords[w] || (w == "and" && (timeWords[next] || subjects[next])) {
 				shift++
 			}
 		}
@@ -287,6 +296,7 @@ var (
 	elided      = wordList("c d j l m n s t qu un dell nell sull all dall")
 	clauseWords = wordList("but however although though whereas")
 	timeWords   = wordList("now then today tonight since suddenly yesterday this")
+	subjects    = wordList("i im ive she shes he hes they theyre we")
 )
 
 // parseSeq compiles one phrase. It returns a message on a problem.
@@ -455,7 +465,10 @@ func deletions(w string) []string {
 }
 
 // typoOf returns the lexicon word w is one edit (insertion, deletion,
-// substitution or swap of neighbours) away from, or "".
+// substitution or swap of neighbours) away from, or "". The first letter
+// is kept: people seldom mistype it, and a word of another language often
+// differs from a lexicon word just there ("correr" and "morrer", "venuto"
+// and "svenuto").
 func (m *matcher) typoOf(w string) string {
 	n := utf8.RuneCountInString(w)
 	if n < minTypoLen-1 || m.vocab[w] || english.IsCommon(w) {
@@ -466,12 +479,31 @@ func (m *matcher) typoOf(w string) string {
 		cands = append(cands, m.typos[d]...)
 	}
 	for _, c := range cands {
-		if utf8.RuneCountInString(c) >= minTypoLen && Distance(c, w) == 1 {
+		if utf8.RuneCountInString(c) >= minTypoLen && c[0] == w[0] && Distance(c, w) == 1 {
 			return c
 		}
 	}
 	return ""
 }
+
+// umlaut returns the lexicon word that w writes with ae, oe or ue for ä, ö
+// or ü, as German is typed without them ("waere" is "wäre", folded "ware";
+// "ploetzlich" is "plotzlich"), or "".
+func (m *matcher) umlaut(w string) string {
+	if !strings.Contains(w, "e") {
+		return ""
+	}
+	v := umlauts.Replace(w)
+	if v == w {
+		return ""
+	}
+	if m.vocab[v] {
+		return v
+	}
+	return m.typoOf(v)
+}
+
+var umlauts = strings.NewReplacer("ae", "a", "oe", "o", "ue", "u")
 
 func (sl slot) matches(t token) bool {
 	for _, w := range sl.words {
@@ -642,6 +674,9 @@ func (s Safety) Check(text string) Triage {
 	toks, clauseFirst := tokenize(text)
 	for i := range toks {
 		toks[i].typo = m.typoOf(toks[i].w)
+		if toks[i].typo == "" {
+			toks[i].typo = m.umlaut(toks[i].w)
+		}
 	}
 	occ := make([][]occurrence, len(m.groups))
 	r := &reader{m: m, toks: toks, memo: map[memoKey][]int{}}
@@ -678,6 +713,7 @@ func (s Safety) Check(text string) Triage {
 			}
 		}
 	}
+	neg := m.negation(toks, occ)
 	var out Triage
 	out.Foreign = foreign(toks)
 	done := map[int]bool{}
@@ -686,13 +722,14 @@ func (s Safety) Check(text string) Triage {
 			continue
 		}
 		for _, sp := range m.spans(sg, occ) {
-			if m.score(sp, sg, s.RedFlags[sg.flag].Crisis, toks, occ, clauseFirst) <= 0 {
+			score := m.score(sp, sg, s.RedFlags[sg.flag].Crisis, toks, occ, clauseFirst, neg)
+			if score <= 0 {
 				continue
 			}
 			f := s.RedFlags[sg.flag]
 			start, end := clauseSpan(toks, sp, len(text))
 			out.Flags = append(out.Flags, Flag{ID: f.ID, Category: f.Category, Crisis: f.Crisis,
-				Sign: sg.text, Line: sg.line, Start: start, End: end})
+				Sign: sg.text, Line: sg.line, Score: score, Start: start, End: end})
 			done[sg.flag] = true
 			break
 		}
@@ -709,6 +746,14 @@ const presentTense = "present-tense"
 // personConcept names a person (I, my dad, she): a clause without one, and
 // without a verb in the present, mentions a topic rather than tells of one.
 const personConcept = "person"
+
+// negationPasses are the words a negation reaches over to what it negates
+// ("never had a seizure"); negationVoid the phrasings that make it a
+// comparison ("never had pain like this"). See matcher.negates.
+const (
+	negationPasses = "negation-passes"
+	negationVoid   = "negation-void"
+)
 
 // clauseSpan is the byte range of the clauses a sign occurs in: from the
 // first word of its first clause to the first word after its last.
@@ -781,7 +826,7 @@ func overlaps(o occurrence, parts []occurrence) bool {
 // leg goes numb?"). Clauses end at
 // commas and the like and at "but" or "and now", so in "I had a DVT years
 // ago and now my calf is swollen" the calf is not lowered by "years ago".
-func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occurrence, clauseFirst map[int]int) int {
+func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occurrence, clauseFirst map[int]int, neg negation) int {
 	firstSent, lastSent := toks[sp.start].sent, toks[sp.end-1].sent
 	clauses := map[int]bool{}
 	raising := map[int]bool{} // the clauses where a raising cue counts
@@ -831,6 +876,17 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 		}
 		for _, o := range occ[gi] {
 			t := toks[o.start]
+			if c.negates {
+				if !m.negates(o, sp, sg, crisis, toks, occ, neg.passes) {
+					continue
+				}
+				seen[g.cue] = true
+				lower += c.weight
+				break
+			}
+			if neg.reached[o.start] {
+				continue // a negated cue: "not getting better", "I'm not joking"
+			}
 			switch {
 			case t.sent > lastSent:
 				continue
@@ -858,6 +914,79 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 		}
 	}
 	return baseScore + min(raise, maxRaise) + lower
+}
+
+// negation marks, in a message, the words a negation reaches over
+// (passes: words of negation-passes) and the words it reaches (reached:
+// from the word after a negation to the first word not in passes, in its
+// clause). A cue a negation reaches does not count: "it isn't getting
+// better" is not "getting better".
+type negation struct {
+	passes, reached []bool
+}
+
+func (m *matcher) negation(toks []token, occ [][]occurrence) negation {
+	n := negation{passes: make([]bool, len(toks)), reached: make([]bool, len(toks))}
+	if m.passes >= 0 {
+		for _, o := range occ[m.passes] {
+			for i := o.start; i < o.end; i++ {
+				n.passes[i] = true
+			}
+		}
+	}
+	for _, gi := range m.negators {
+		for _, o := range occ[gi] {
+			for j := o.end; j < len(toks) && toks[j].clause == toks[o.start].clause; j++ {
+				n.reached[j] = true
+				if !n.passes[j] {
+					break
+				}
+			}
+		}
+	}
+	return n
+}
+
+// negates reports whether the negation at o stands before a part of the
+// sign's occurrence sp that names what happens, not who: in its clause,
+// before it, reaching over words of negation-passes only ("never had a
+// seizure"), or over a few words and "or" ("no chest pain or
+// breathlessness"). A negation inside the sign is the sign's own ("not
+// breathing", "can't feel my leg"); one followed in its clause by a phrasing
+// of negation-void is a comparison ("never had pain like this"). Before a
+// crisis sign, only a negation right before it counts ("I don't self harm"):
+// "I don't have a reason to live" negates nothing.
+func (m *matcher) negates(o occurrence, sp span, sg sign, crisis bool, toks []token, occ [][]occurrence, passes []bool) bool {
+	if overlaps(o, sp.parts) {
+		return false
+	}
+	clause := toks[o.start].clause
+	if m.void >= 0 {
+		for _, v := range occ[m.void] {
+			if v.start >= o.end && toks[v.start].clause == clause {
+				return false
+			}
+		}
+	}
+	for pi, p := range sp.parts {
+		if (pi < len(sg.groups) && m.groups[sg.groups[pi]].who) || p.start < o.end || toks[p.start].clause != clause {
+			continue
+		}
+		if p.start == o.end {
+			return true
+		}
+		if crisis {
+			continue
+		}
+		bridged := passes != nil
+		for i := o.end; i < p.start && bridged; i++ {
+			bridged = passes[i]
+		}
+		if last := toks[p.start-1].w; bridged || (p.start-o.end <= 4 && (last == "or" || last == "nor")) {
+			return true
+		}
+	}
+	return false
 }
 
 // asked reports whether the cue at t is in a later clause of the sign's own
@@ -934,8 +1063,17 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 	if _, ok := m.concepts[personConcept]; ok {
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: personConcept}}, sign: -1, cue: -1, person: true})
 	}
+	m.passes, m.void = -1, -1
+	if _, ok := m.concepts[negationPasses]; ok {
+		m.passes = len(m.groups)
+		m.addGroup(group{s: seq{{kind: slotConcept, concept: negationPasses}}, sign: -1, cue: -1})
+	}
+	if _, ok := m.concepts[negationVoid]; ok {
+		m.void = len(m.groups)
+		m.addGroup(group{s: seq{{kind: slotConcept, concept: negationVoid}}, sign: -1, cue: -1})
+	}
 	for ci, c := range s.Cues {
-		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic, after: c.After})
+		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic, after: c.After, negates: c.Negates})
 		for i, p := range c.Phrases {
 			sq, msg := parseSeq(p)
 			if msg != "" {
@@ -946,6 +1084,9 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 				continue
 			}
 			m.collectVocab(sq)
+			if c.Negates {
+				m.negators = append(m.negators, len(m.groups))
+			}
 			m.addGroup(group{s: sq, sign: -1, cue: ci})
 		}
 	}

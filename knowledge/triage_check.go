@@ -35,6 +35,7 @@ var triageChecks = []checkMessage{
 	{"mi hija dice que ya no quiere vivir", "self-harm", true},
 	{"a mi padre se le ha caído la cara de un lado y no puede hablar bien", "stroke", false},
 	{"my tongue feels huge and my voice has gone hoarse since the new antibiotic", "allergy", false},
+	{"he isn't breathing and his lips are going blue", "confusion", false},
 
 	{"how long does a shockwave session take?", "", false},
 	{"can AVN cause extreme pain?", "", false},
@@ -51,6 +52,7 @@ var triageChecks = []checkMessage{
 	{"had a stroke back in 2012, am I still a candidate for shockwave?", "", false},
 	{"my aunt had a DVT after her knee replacement, is that a risk with ESWT?", "", false},
 	{"Meine Mutter hatte vor Jahren eine Thrombose, ist die Stoßwellentherapie trotzdem möglich?", "", false},
+	{"no fever, and the scar isn't red or swollen - when can I swim again?", "", false},
 }
 
 // checkTriage reports, against the red flags, each built-in emergency that is

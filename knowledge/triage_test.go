@@ -25,6 +25,7 @@ func TestCheckMechanisms(t *testing.T) {
 	}{
 		{"my calf is swolen and tender", "clot"},                                    // a typo of a long word
 		{"CAN'T BREATHE", "breathing-chest"},                                        // case and apostrophes
+		{"quero correr de novo", ""},                                                // a typo keeps the first letter: correr is not morrer
 		{"fewer sessions for me then", ""},                                          // a real word is no typo: fewer is not fever
 		{"je pense à me suicider", "self-harm"},                                     // accents folded
 		{"j'ai envie d'en finir", "self-harm"},                                      // French elision
@@ -43,7 +44,26 @@ func TestCheckMechanisms(t *testing.T) {
 		{"I can't go on holiday because of my hip", ""},
 		{"my MRI shows the femoral head has collapsed", ""}, // AVN's own word
 		{"my dad collapsed in the kitchen", "confusion"},
-		{"she collapsed suddenly", "confusion"}, // a <concept> among alternatives // crisis first
+		{"she collapsed suddenly", "confusion"},                             // a <concept> among alternatives // crisis first
+		{"no fever, no swelling, just stiff", ""},                           // a negation before a sign
+		{"never had a seizure", ""},                                         // ... reaching over negation-passes
+		{"my calf isn't swollen or red", ""},                                // ... and over "or"
+		{"she's not breathing", "confusion"},                                // a negation that is the sign's own
+		{"I don't know why my face is drooping", "stroke"},                  // a negation that reaches no sign
+		{"never had chest pain like this", "breathing-chest"},               // negation-void: a comparison
+		{"I don't have a reason to live", "self-harm"},                      // before a crisis sign, only right before it
+		{"I don't self harm", ""},                                           // ... as here
+		{"my calf is swollen and it isn't getting better", "clot"},          // a negated cue does not count
+		{"my aunt had a stroke years ago and she's now living with us", ""}, // "and" before a subject starts a clause
+		{"tengo fiebre y la herida supura", "infection"},                    // concepts in other languages
+		{"¿la fiebre es un efecto secundario de las ondas de choque?", ""},  // ... and cues
+		{"choking on the cost of the sessions", ""},                         // a price
+		{"if it fails I want to die", "self-harm"},                          // a conditional does not lower a crisis
+		{"if you feel suicidal, who do you call?", ""},                      // a hypothetical does
+		{"alle wären ohne mich besser dran", "self-harm"},                   // crisis in other languages, either order
+		{"me he vuelto a cortar, otra vez", "self-harm"},
+		{"walking is impossible since this morning", "severe-pain"},
+		{"ich moechte nicht mehr leben", "self-harm"}, // German typed without umlauts
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)

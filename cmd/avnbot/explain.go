@@ -24,6 +24,9 @@ func writeTrace(w io.Writer, tr bot.Trace, syn []knowledge.Synonyms, raw bool) {
 		}
 		fmt.Fprintf(w, "\nRed flag: %s (%s), crisis %v\n  sign: %s\n", f.Category, where, f.Crisis, f.Sign)
 	}
+	for _, f := range tr.Withdrawn {
+		fmt.Fprintf(w, "\nRed flag withdrawn: %s (safety.yaml:%d)\n  sign: %s\n", f.Category, f.Line, f.Sign)
+	}
 	for _, p := range tr.Pieces {
 		what := "a part of the message"
 		if p.Whole {
