@@ -31,7 +31,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+	"modernc.org/sqlite" // database/sql driver "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Defaults for Options.
@@ -145,7 +146,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.ping(ctx); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", s.engine(), err)
 	}
@@ -154,6 +155,24 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// ping connects. Switching a new SQLite file to WAL takes an exclusive lock
+// that SQLite does not wait for, whatever the busy timeout: replicas opening
+// the same new file at once get SQLITE_BUSY, and try again.
+func (s *Store) ping(ctx context.Context) error {
+	for wait := 10 * time.Millisecond; ; wait *= 2 {
+		err := s.db.PingContext(ctx)
+		var se *sqlite.Error
+		if !errors.As(err, &se) || se.Code() != sqlite3.SQLITE_BUSY || wait > 5*time.Second {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // createPrivate creates the SQLite file readable by its owner only (its
