@@ -23,15 +23,29 @@ import (
 //
 // This file wires the stages; it is the only place that knows their order.
 
-// Texts of the replies the assistant writes itself.
-const (
-	noMatchText = "I don't have a curated answer for that, and I won't guess. " +
-		"This FAQ only covers what its source material says about avascular necrosis (AVN) of the hip " +
-		"and focused shockwave therapy. The closest topics it has are below."
-	offTopicText = "I'm an FAQ assistant for avascular necrosis (AVN) of the hip and focused shockwave therapy. " +
-		"Ask me a question such as \"How long does a shockwave session take?\" or \"Is it done under anaesthetic?\", " +
-		"or browse the topics with /faq."
-)
+// noMatchText is the reply when nothing curated answers: the topic is the
+// knowledge's (settings.yaml), if it names one.
+func noMatchText(topic string) string {
+	if topic != "" {
+		topic = " about " + topic
+	}
+	return "I don't have a curated answer for that, and I won't guess. " +
+		"This FAQ only covers what its source material says" + topic + ". The closest topics it has are below."
+}
+
+// offTopicText is the reply to a message that is not a question for this
+// FAQ: what it is for, and two of its questions as examples.
+func offTopicText(topic string, entries []knowledge.Entry) string {
+	s := "I'm an FAQ assistant"
+	if topic != "" {
+		s += " for " + topic
+	}
+	s += ". Ask me a question"
+	if len(entries) >= 2 {
+		s += fmt.Sprintf(" such as %q or %q", entries[0].Question, entries[1].Question)
+	}
+	return s + ", or browse the topics with /faq."
+}
 
 // nearest is how many of a message's closest entries a piece of it that
 // names nothing may be answered with.
@@ -226,9 +240,9 @@ func (a *Assistant) decide(message string, top int, why bool) (Answer, Trace, er
 	case ans.Urgent:
 		ans.Kind = NoMatch // the guidance says it all
 	case best < 0 || tr.Pieces[best].Candidates[0].Probability < relatedFloor || talk:
-		ans.Kind, ans.Text = OffTopic, offTopicText
+		ans.Kind, ans.Text = OffTopic, offTopicText(a.kb.Settings.Topic, a.kb.Entries)
 	default:
-		ans.Kind, ans.Text = NoMatch, noMatchText
+		ans.Kind, ans.Text = NoMatch, noMatchText(a.kb.Settings.Topic)
 		ans.Related = a.related(nil, tr.Pieces[best].Candidates)
 		ans.Score, ans.Confidence = tr.Pieces[best].Candidates[0].Score, tr.Pieces[best].Candidates[0].Probability
 	}
@@ -414,6 +428,10 @@ func (a *Assistant) Suggest(typed string, n int) []Ref {
 	}
 	return out
 }
+
+// Topic is what the knowledge covers, in a few words ("" when it does not
+// say).
+func (a *Assistant) Topic() string { return a.kb.Settings.Topic }
 
 // Topics lists every entry.
 func (a *Assistant) Topics() []Ref {

@@ -17,7 +17,14 @@ type Settings struct {
 	// probability that its answer is right (0 when not set: the engine's
 	// default). The assistant abstains below it.
 	Target float64
+	// Topic is what the FAQ is about, in a few words, for the replies the
+	// assistant writes itself ("I'm an FAQ assistant for ..."); empty when
+	// not set.
+	Topic string
 }
+
+// MaxTopic bounds the topic, in characters: it goes into short replies.
+const MaxTopic = 200
 
 // The range a target may take: below one half the assistant would answer
 // when more likely wrong than right; at 1 it would never answer.
@@ -43,8 +50,13 @@ func loadSettings(fsys fs.FS, ps *Problems) Settings {
 	if root == nil {
 		return Settings{}
 	}
-	m := fields(r, root, "", "answer_when_at_least")
+	m := fields(r, root, "", "answer_when_at_least", "topic")
 	var s Settings
+	if t, line := text(r, m, "topic", "", false, 1); len([]rune(t)) > MaxTopic {
+		r.add(line, "topic", "is %d characters long; keep it under %d: a few words on what the FAQ covers", len([]rune(t)), MaxTopic)
+	} else {
+		s.Topic = t
+	}
 	v, line := text(r, m, "answer_when_at_least", "", false, 1)
 	if v == "" {
 		return s

@@ -20,6 +20,7 @@ type Assistant interface {
 	Show(id string) (bot.Answer, bool)
 	Suggest(typed string, n int) []bot.Ref
 	Topics() []bot.Ref
+	Topic() string
 }
 
 // Config is how the handler behaves; cmd/avnbot fills it from the environment.
@@ -280,13 +281,17 @@ func (h *Handler) note(text string) *discordgo.InteractionResponse {
 
 func (h *Handler) about() string {
 	n := len(h.a.Topics())
-	return fmt.Sprintf("I answer questions about avascular necrosis (AVN) of the hip and focused shockwave therapy "+
+	about := ""
+	if t := h.a.Topic(); t != "" {
+		about = " about " + t
+	}
+	return fmt.Sprintf("I answer questions%s "+
 		"from a curated FAQ of %d entries. Every answer quotes the source material it rests on; when no entry "+
 		"covers a question I say so rather than guess, and if a message sounds like an emergency I say what to do first.\n\n"+
 		"• `/ask` — ask in your own words (private by default; you can share an answer)\n"+
 		"• `/faq` — pick a topic as you type\n"+
 		"• mention me, or send me a direct message\n\n"+
-		"I am not a doctor and cannot assess your situation. %s", n, h.kept())
+		"I am not a doctor and cannot assess your situation. %s", about, n, h.kept())
 }
 
 // autocomplete suggests entries for the focused option: the name is the

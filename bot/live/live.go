@@ -180,6 +180,16 @@ func (a *Assistant) Suggest(typed string, n int) []bot.Ref {
 	return g.a.Suggest(typed, n)
 }
 
+// Topic is what the current knowledge covers, in a few words.
+func (a *Assistant) Topic() string {
+	g := a.use()
+	if g == nil {
+		return ""
+	}
+	defer g.release()
+	return g.a.Topic()
+}
+
 // Topics lists every entry of the current knowledge.
 func (a *Assistant) Topics() []bot.Ref {
 	g := a.use()
