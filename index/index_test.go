@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"slices"
 	"testing"
 
@@ -143,6 +144,60 @@ func TestTiesAreStable(t *testing.T) {
 		res, _ := ix.Search("same words", Options{})
 		if got := ids(res.Hits); !slices.Equal(got, []string{"a", "b", "c"}) {
 			t.Fatalf("tie order %v, want by id", got)
+		}
+	}
+}
+
+// TestMatchingIsRanked checks find's shortcut for a knowledge no larger
+// than the candidates: bleve's unranked set of the entries holding a topic
+// or stop word is the set its two ranked searches find.
+func TestMatchingIsRanked(t *testing.T) {
+	kb, err := knowledge.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(kb.Entries, kb.Synonyms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if ix.Len() > candidates {
+		t.Fatalf("%d entries: the embedded knowledge no longer fits in %d candidates", ix.Len(), candidates)
+	}
+	qs := append([]string{"", "the", "medicare", "how does it spread", "is it safe and how long and what is it and where and when"}, searchBenchQuestions...)
+	for _, e := range kb.Entries {
+		qs = append(qs, e.Phrasings()...)
+		qs = append(qs, e.Answer)
+	}
+	for _, q := range qs {
+		res, err := ix.Search(q, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var topic, stop []Unit
+		for _, u := range res.Units {
+			switch {
+			case !u.Known:
+			case stopWords[u.Text]:
+				stop = append(stop, u)
+			default:
+				topic = append(topic, u)
+			}
+		}
+		slices.SortStableFunc(topic, func(a, b Unit) int { return cmp.Compare(b.IDF, a.IDF) })
+		topic = topic[:min(len(topic), maxFind)]
+		want, err := ix.ranked(topic, stop, candidates)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ix.find(res.Units, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%.60q: found %v, ranked searches %v", q, got, want)
 		}
 	}
 }
