@@ -326,19 +326,30 @@ func (ix *Index) Search(text string, opt Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	hits := make([]Hit, 0, len(found))
 	for _, ei := range found {
 		if h, ok := ix.score(ei, at, res.Units, opt.Exclude); ok {
-			res.Hits = append(res.Hits, h)
+			hits = append(hits, h)
 		}
 	}
-	slices.SortFunc(res.Hits, func(a, b Hit) int {
+	if len(hits) == 0 {
+		return res, nil
+	}
+	// Sort the hits' places, not the hits (large structs), and keep the top.
+	order := make([]int, len(hits))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		a, b := &hits[i], &hits[j]
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	if len(res.Hits) > opt.Top {
-		res.Hits = res.Hits[:opt.Top]
+	res.Hits = make([]Hit, min(len(hits), opt.Top))
+	for k := range res.Hits {
+		res.Hits[k] = hits[order[k]]
 	}
 	return res, nil
 }
