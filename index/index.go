@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
@@ -55,6 +56,7 @@ type Index struct {
 	// unitsField: bleve also indexes, in field "units", every unit of an
 	// entry, phrasings and body together (see matching)
 	unitsField bool
+	hits       sync.Pool // *[]Hit: room to score the candidates, kept for the next search
 }
 
 // entry is what the index knows of one FAQ entry.
@@ -311,6 +313,9 @@ func (ix *Index) Search(text string, opt Options) (Result, error) {
 	us := ix.syn.units(ix.chain.tokens(res.Searched))
 	var at places
 	seen := map[string]bool{}
+	if len(us) > 0 {
+		res.Units = make([]Unit, 0, len(us))
+	}
 	n := float64(len(ix.entries))
 	for _, u := range us {
 		if seen[u.term] {
@@ -338,12 +343,22 @@ func (ix *Index) Search(text string, opt Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	hits := make([]Hit, 0, len(found))
+	buf, _ := ix.hits.Get().(*[]Hit)
+	if buf == nil {
+		buf = new([]Hit)
+	}
+	defer func() {
+		clear(*buf) // let go of the hits' slices
+		*buf = (*buf)[:0]
+		ix.hits.Put(buf)
+	}()
+	hits := *buf
 	for _, ei := range found {
 		if h, ok := ix.score(ei, at, res.Units, opt.Exclude); ok {
 			hits = append(hits, h)
 		}
 	}
+	*buf = hits
 	if len(hits) == 0 {
 		return res, nil
 	}
@@ -378,7 +393,8 @@ func (ix *Index) find(units []Unit, opt Options) ([]int, error) {
 	if opt.Exclude != nil {
 		size += candidates // room for what is hidden
 	}
-	var topic, stop []Unit
+	topic := make([]Unit, 0, len(units)) // room for the stop words after them
+	var stop []Unit
 	for _, u := range units {
 		switch {
 		case !u.Known:

@@ -2,7 +2,9 @@ package index
 
 import (
 	"cmp"
+	"reflect"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/avnbot/avnbot/knowledge"
@@ -200,4 +202,41 @@ func TestMatchingIsRanked(t *testing.T) {
 			t.Errorf("%.60q: found %v, ranked searches %v", q, got, want)
 		}
 	}
+}
+
+// TestSearchConcurrent: searches at the same time, sharing the index's
+// pooled room for hits, each find what they find alone (run it with -race).
+func TestSearchConcurrent(t *testing.T) {
+	kb, err := knowledge.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(kb.Entries, kb.Synonyms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	var qs []string
+	for _, e := range kb.Entries {
+		qs = append(qs, e.Question)
+	}
+	want := make([]Result, len(qs))
+	for i, q := range qs {
+		if want[i], err = ix.Search(q, Options{Top: 8}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range 3 * len(qs) {
+				i := (k + g) % len(qs)
+				got, err := ix.Search(qs[i], Options{Top: 8})
+				if err != nil || !reflect.DeepEqual(got, want[i]) {
+					t.Errorf("%q: concurrently %v (%v), alone %v", qs[i], ids(got.Hits), err, ids(want[i].Hits))
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
