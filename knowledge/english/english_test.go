@@ -38,7 +38,11 @@ func TestCommon(t *testing.T) {
 	if n := len(e.common); n < 10000 || n > 20000 {
 		t.Errorf("%d common words; want the 13,000 or so of sizes 10 and 20", n)
 	}
-	for _, w := range append([]string{"", "swelin", "zzz"}, e.words...) {
+	words := []string{"", "swelin", "zzz"}
+	for i := range e.levels {
+		words = append(words, e.word(i))
+	}
+	for _, w := range words {
 		got, ok := e.common[w]
 		if want := e.search(w); ok && got != want || !ok && want != 0 && want&^functionWord <= commonLevel {
 			t.Fatalf("%q: common %d, %v; the list %d", w, got, ok, want)
