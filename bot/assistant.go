@@ -269,6 +269,9 @@ func (a *Assistant) consider(q question, top int, why bool) (Considered, error) 
 			c.Topical = c.Topical || h.InEntry[j] && u.Topical()
 		}
 	}
+	if n := min(len(order), max(top, 1)); n > 0 {
+		c.Candidates = make([]Candidate, 0, n)
+	}
 	for _, i := range order[:min(len(order), max(top, 1))] {
 		h := res.Hits[i]
 		f := a.model.features(s, order, z, i)

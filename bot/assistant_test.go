@@ -195,7 +195,7 @@ func TestShowAndSuggest(t *testing.T) {
 // to within a margin, bin by bin where a bin holds enough questions.
 func TestCalibration(t *testing.T) {
 	a := newTestAssistant(t)
-	c := a.Model().Folds
+	c := a.Model().Folds()
 	t.Log(c)
 	for _, b := range c.Bins {
 		if b.N < 30 {

@@ -28,8 +28,19 @@ type Model struct {
 	ranker, decider *logit
 	// Target is the least probability at which the assistant answers.
 	Target float64
-	// Folds is how the models did on questions they were not trained on.
-	Folds Calibration
+	// folds is how the models did on questions they were not trained on,
+	// computed when first asked: see Folds.
+	folds func() Calibration
+}
+
+// Folds is how the models did on questions they were not trained on. It
+// trains them five times more, so it is computed once, when first asked
+// (avnbot calibrate, /faq-admin preview), rather than at every start.
+func (m *Model) Folds() Calibration {
+	if m.folds == nil {
+		return Calibration{}
+	}
+	return m.folds()
 }
 
 // rank orders candidates: it returns their order, best first, and each

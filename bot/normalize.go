@@ -65,10 +65,10 @@ func Normalize(s string) string {
 // tail returns at most the last n runes of s, starting at a word boundary
 // when one is near: in a long message the question usually comes last.
 func tail(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
 	}
+	r := []rune(s)
 	t := string(r[len(r)-n:])
 	if i := strings.IndexByte(t, ' '); i >= 0 && i < len(t)/4 {
 		return t[i+1:]

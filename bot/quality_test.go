@@ -205,7 +205,7 @@ var qualitySets = []struct {
 func TestQuality(t *testing.T) {
 	a := newTestAssistant(t)
 	ps := passages(t)
-	t.Logf("decision model:\n%s", a.model.Folds)
+	t.Logf("decision model:\n%s", a.model.Folds())
 	if *sweep {
 		// the mean of answerable and abstain over the tune sets, by target
 		for _, target := range []float64{0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8} {

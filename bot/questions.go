@@ -17,7 +17,9 @@ var noise = regexp.MustCompile(`<a?:\w+:\d+>|<[@#][!&]?\d+>|https?://\S+|@(?:eve
 // clean removes noise, Markdown marks and emoji, keeping words, digits and
 // the punctuation that ends or splits a sentence.
 func clean(s string) string {
-	s = noise.ReplaceAllString(s, " ")
+	if strings.ContainsAny(s, "<@") || strings.Contains(s, "http") { // what noise can match
+		s = noise.ReplaceAllString(s, " ")
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {

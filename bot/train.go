@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/avnbot/avnbot/index"
 	"github.com/avnbot/avnbot/knowledge"
@@ -296,6 +297,6 @@ func train(ix *index.Index, entries []knowledge.Entry, target float64) (*Model, 
 		return nil, fmt.Errorf("train: no held-out question found its entry among %d searches; the knowledge needs more entries or phrasings", len(hs))
 	}
 	m := fitModel(hs, target)
-	m.Folds = crossValidate(hs, target)
+	m.folds = sync.OnceValue(func() Calibration { return crossValidate(hs, target) })
 	return m, nil
 }

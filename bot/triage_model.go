@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -288,21 +289,46 @@ func (m *alarmModel) check(text string) alarm {
 // accents and apostrophes.
 func alarmFeatures(text string) []uint32 {
 	words := foldedWords(text)
-	var out []uint32
+	padded := " " + strings.Join(words, " ") + " "
+	n := 2 * len(words)
+	for k := 3; k <= 5; k++ {
+		n += max(0, len(padded)-k+1)
+	}
+	out := make([]uint32, 0, n)
 	for i, w := range words {
 		out = append(out, fnv(fnv(fnvBasis, "w"), w)%alarmBuckets)
 		if i > 0 {
-			out = append(out, fnv(fnv(fnv(fnvBasis, "b"), words[i-1]+" "), w)%alarmBuckets)
+			// FNV reads its input once, in order: the pair "a b" in pieces
+			out = append(out, fnv(fnv(fnv(fnv(fnvBasis, "b"), words[i-1]), " "), w)%alarmBuckets)
 		}
 	}
-	padded := " " + strings.Join(words, " ") + " "
-	for n := 3; n <= 5; n++ {
-		for i := 0; i+n <= len(padded); i++ {
-			out = append(out, fnv(fnv(fnvBasis, "c"), padded[i:i+n])%alarmBuckets)
+	for k := 3; k <= 5; k++ {
+		for i := 0; i+k <= len(padded); i++ {
+			out = append(out, fnv(fnv(fnvBasis, "c"), padded[i:i+k])%alarmBuckets)
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return distinct(out)
+}
+
+// distinct sorts features and removes repeats. A long message has tens of
+// thousands: a bitmap of the buckets sorts them in one pass.
+func distinct(fs []uint32) []uint32 {
+	if len(fs) < alarmBuckets/64 {
+		slices.Sort(fs)
+		return slices.Compact(fs)
+	}
+	var seen [alarmBuckets / 64]uint64
+	for _, f := range fs {
+		seen[f/64] |= 1 << (f % 64)
+	}
+	out := fs[:0]
+	for w, word := range seen {
+		for word != 0 {
+			out = append(out, uint32(w)*64+uint32(bits.TrailingZeros64(word)))
+			word &= word - 1
+		}
+	}
+	return out
 }
 
 // fnv continues a 32-bit FNV-1a hash h over s.

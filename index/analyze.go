@@ -44,19 +44,24 @@ func newChain() *chain {
 	}
 }
 
-// tokens analyses text.
+// tokens analyses text. Only the words the knowledge does not hold are
+// stemmed: the stems of the others are remembered.
 func (c *chain) tokens(text string) []token {
 	ts := c.possess.Filter(c.lower.Filter(c.tok.Tokenize([]byte(text))))
 	out := make([]token, len(ts))
+	todo := ts[:0] // the stemmer works in place: reuse the stream
+	var at []int
 	for i, t := range ts {
 		out[i].word = string(t.Term)
-		out[i].stem = c.stems[out[i].word]
-	}
-	ts = c.stemmer.Filter(ts)
-	for i, t := range ts {
-		if out[i].stem == "" {
-			out[i].stem = string(t.Term)
+		if st := c.stems[out[i].word]; st != "" {
+			out[i].stem = st
+			continue
 		}
+		todo = append(todo, t)
+		at = append(at, i)
+	}
+	for k, t := range c.stemmer.Filter(todo) {
+		out[at[k]].stem = string(t.Term)
 	}
 	return out
 }
@@ -138,10 +143,22 @@ func joinStems(ts []token) string {
 }
 
 // match returns the group unit and length of the longest synonym phrase
-// starting at ts[i].
+// starting at ts[i]. The keys it tries, joinStems of ts[i:i+n], are the
+// prefixes of one string, built once.
 func (t *synonymTable) match(ts []token, i int) (string, int) {
-	for n := min(t.longest, len(ts)-i); n > 0; n-- {
-		if g, ok := t.seqs[joinStems(ts[i:i+n])]; ok {
+	longest := min(t.longest, len(ts)-i)
+	var buf [128]byte
+	var ends [8]int
+	key, end := buf[:0], ends[:0]
+	for n, tk := range ts[i : i+longest] {
+		if n > 0 {
+			key = append(key, ' ')
+		}
+		key = append(key, tk.stem...)
+		end = append(end, len(key))
+	}
+	for n := longest; n > 0; n-- {
+		if g, ok := t.seqs[string(key[:end[n-1]])]; ok {
 			return g, n
 		}
 	}
@@ -159,19 +176,26 @@ type unit struct {
 // units reduces tokens to units: each synonym phrase becomes its group.
 func (t *synonymTable) units(ts []token) []unit {
 	out := make([]unit, 0, len(ts))
+	// the units' words and stems are runs of the tokens': one array each
+	words := make([]string, len(ts))
+	var stems []string
+	for i, tk := range ts {
+		words[i] = tk.word
+	}
 	for i := 0; i < len(ts); {
 		g, n := t.match(ts, i)
 		if n == 0 {
-			out = append(out, unit{term: ts[i].stem, words: []string{ts[i].word}})
+			out = append(out, unit{term: ts[i].stem, words: words[i : i+1 : i+1]})
 			i++
 			continue
 		}
-		u := unit{term: g}
-		for _, tk := range ts[i : i+n] {
-			u.words = append(u.words, tk.word)
-			u.stems = append(u.stems, tk.stem)
+		if stems == nil {
+			stems = make([]string, len(ts))
 		}
-		out = append(out, u)
+		for k, tk := range ts[i : i+n] {
+			stems[i+k] = tk.stem
+		}
+		out = append(out, unit{term: g, words: words[i : i+n : i+n], stems: stems[i : i+n : i+n]})
 		i += n
 	}
 	return out

@@ -9,17 +9,22 @@ package index
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
 
 	"github.com/avnbot/avnbot/knowledge"
 )
@@ -47,6 +52,11 @@ type Index struct {
 	avgPhr  float64          // mean units in a phrasing
 	avgBody float64          // mean units in a body
 	words   *lexicon         // the words of the knowledge, for spelling
+	closed  atomic.Bool      // bleve.Search says so itself; matching does not
+	// unitsField: bleve also indexes, in field "units", every unit of an
+	// entry, phrasings and body together (see matching)
+	unitsField bool
+	hits       sync.Pool // *[]Hit: room to score the candidates, kept for the next search
 }
 
 // entry is what the index knows of one FAQ entry.
@@ -67,6 +77,7 @@ type bag struct {
 type doc struct {
 	Phrasing string `json:"phrasing"`
 	Body     string `json:"body"`
+	Units    string `json:"units"` // both, on a small knowledge (see matching); else empty
 }
 
 // Build indexes entries in memory. Close the index when done with it.
@@ -77,7 +88,7 @@ func Build(entries []knowledge.Entry, synonyms []knowledge.Synonyms) (*Index, er
 	}
 	m.DefaultAnalyzer = "units"
 	dm := bleve.NewDocumentMapping()
-	for _, name := range []string{"phrasing", "body"} {
+	for _, name := range []string{"phrasing", "body", "units"} {
 		fm := bleve.NewTextFieldMapping()
 		fm.Analyzer = "units"
 		fm.Store = false
@@ -99,6 +110,11 @@ func Build(entries []knowledge.Entry, synonyms []knowledge.Synonyms) (*Index, er
 		byID:  make(map[string]int, len(entries)),
 		vocab: map[string]int32{},
 		words: newLexicon(),
+		// find asks which entries hold a unit, rather than for the best,
+		// when all of them fit in the candidates (twice as many as usual
+		// when some are excluded): then one field of all of an entry's
+		// units makes one lookup per unit rather than two
+		unitsField: len(entries) <= 2*candidates,
 	}
 	groups := make([][]string, len(synonyms))
 	for i, g := range synonyms {
@@ -129,6 +145,9 @@ func Build(entries []knowledge.Entry, synonyms []knowledge.Synonyms) (*Index, er
 		en.body, d.Body = ix.learn(strings.Join(body, "\n"))
 		lenBody += en.body.n
 		d.Phrasing = strings.Join(phr, " ")
+		if ix.unitsField {
+			d.Units = d.Phrasing + " " + d.Body
+		}
 		ix.byID[e.ID] = len(ix.entries)
 		ix.entries = append(ix.entries, en)
 		ix.count(en)
@@ -210,7 +229,10 @@ func (ix *Index) count(e entry) {
 }
 
 // Close releases the index's background goroutines.
-func (ix *Index) Close() error { return ix.bleve.Close() }
+func (ix *Index) Close() error {
+	ix.closed.Store(true)
+	return ix.bleve.Close()
+}
 
 // Len is the number of entries.
 func (ix *Index) Len() int { return len(ix.entries) }
@@ -299,6 +321,9 @@ func (ix *Index) Search(text string, opt Options) (Result, error) {
 	us := ix.syn.units(ix.chain.tokens(res.Searched))
 	var at places
 	seen := map[string]bool{}
+	if len(us) > 0 {
+		res.Units = make([]Unit, 0, len(us))
+	}
 	n := float64(len(ix.entries))
 	for _, u := range us {
 		if seen[u.term] {
@@ -326,19 +351,40 @@ func (ix *Index) Search(text string, opt Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	buf, _ := ix.hits.Get().(*[]Hit)
+	if buf == nil {
+		buf = new([]Hit)
+	}
+	defer func() {
+		clear(*buf) // let go of the hits' slices
+		*buf = (*buf)[:0]
+		ix.hits.Put(buf)
+	}()
+	hits := *buf
 	for _, ei := range found {
 		if h, ok := ix.score(ei, at, res.Units, opt.Exclude); ok {
-			res.Hits = append(res.Hits, h)
+			hits = append(hits, h)
 		}
 	}
-	slices.SortFunc(res.Hits, func(a, b Hit) int {
+	*buf = hits
+	if len(hits) == 0 {
+		return res, nil
+	}
+	// Sort the hits' places, not the hits (large structs), and keep the top.
+	order := make([]int, len(hits))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		a, b := &hits[i], &hits[j]
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	if len(res.Hits) > opt.Top {
-		res.Hits = res.Hits[:opt.Top]
+	res.Hits = make([]Hit, min(len(hits), opt.Top))
+	for k := range res.Hits {
+		res.Hits[k] = hits[order[k]]
 	}
 	return res, nil
 }
@@ -355,7 +401,8 @@ func (ix *Index) find(units []Unit, opt Options) ([]int, error) {
 	if opt.Exclude != nil {
 		size += candidates // room for what is hidden
 	}
-	var topic, stop []Unit
+	topic := make([]Unit, 0, len(units)) // room for the stop words after them
+	var stop []Unit
 	for _, u := range units {
 		switch {
 		case !u.Known:
@@ -369,6 +416,19 @@ func (ix *Index) find(units []Unit, opt Options) ([]int, error) {
 	// common words would only make the search slow
 	slices.SortStableFunc(topic, func(a, b Unit) int { return cmp.Compare(b.IDF, a.IDF) })
 	topic = topic[:min(len(topic), maxFind)]
+	if len(ix.entries) <= size {
+		// Every entry that matches is a candidate, so bleve's order, which
+		// only decides who is left out, does not matter (Search ranks the
+		// candidates itself), and the two searches below come to every
+		// entry holding a topic or a stop word: ask bleve for that set alone.
+		return ix.matching(append(topic, stop...))
+	}
+	return ix.ranked(topic, stop, size)
+}
+
+// ranked returns the best size entries by bleve's BM25 for the topic words,
+// then, if there is room, for the topic and stop words.
+func (ix *Index) ranked(topic, stop []Unit, size int) ([]int, error) {
 	out, err := ix.bleveSearch(topic, size, nil)
 	if err != nil || len(out) >= size || len(stop) == 0 {
 		return out, err
@@ -410,6 +470,78 @@ func (ix *Index) bleveSearch(units []Unit, size int, first []int) ([]int, error)
 		}
 	}
 	return out, nil
+}
+
+// matching returns every entry that holds one of the units, in phrasing or
+// body, in no particular order. It asks bleve's searchers directly, without
+// scores (bleve then ORs the units' postings as bitmaps), and without the
+// collector of a bleve.Search, which would rank and allocate for the top
+// hits; this is a fifth of the cost of the ranked search on this FAQ. On a
+// knowledge small enough to be searched this way, a field holds both
+// phrasings and body, which halves the lookups (a term searcher each).
+func (ix *Index) matching(units []Unit) ([]int, error) {
+	fields := []string{"phrasing", "body"}
+	if ix.unitsField {
+		fields = []string{"units"}
+	}
+	if len(units) == 0 {
+		return nil, nil
+	}
+	if ix.closed.Load() {
+		return nil, fmt.Errorf("search: %w", bleve.ErrorIndexClosed)
+	}
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	opt := search.SearcherOptions{Score: "none"}
+	ss := make([]search.Searcher, 0, len(fields)*len(units))
+	closeAll := func() {
+		for _, s := range ss {
+			s.Close()
+		}
+	}
+	for _, u := range units {
+		for _, f := range fields {
+			s, err := searcher.NewTermSearcher(ctx, r, u.Term, f, 1, opt)
+			if err != nil {
+				closeAll()
+				return nil, fmt.Errorf("search: %w", err)
+			}
+			ss = append(ss, s)
+		}
+	}
+	d, err := searcher.NewDisjunctionSearcher(ctx, r, ss, 0, opt)
+	if err != nil {
+		closeAll()
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer d.Close()
+	sc := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(d.DocumentMatchPoolSize()+1, 0), IndexReader: r}
+	var out []int
+	for {
+		m, err := d.Next(sc)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		if m == nil {
+			return out, nil
+		}
+		id, err := r.ExternalID(m.IndexInternalID)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		if i, ok := ix.byID[id]; ok {
+			out = append(out, i)
+		}
+		sc.DocumentMatchPool.Put(m)
+	}
 }
 
 // score computes BM25 of entry ei's best phrasing and of its body for the

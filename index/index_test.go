@@ -1,8 +1,11 @@
 package index
 
 import (
+	"cmp"
 	"maps"
+	"reflect"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/avnbot/avnbot/knowledge"
@@ -162,4 +165,95 @@ func TestTiesAreStable(t *testing.T) {
 			t.Fatalf("tie order %v, want by id", got)
 		}
 	}
+}
+
+// TestMatchingIsRanked checks find's shortcut for a knowledge no larger
+// than the candidates: bleve's unranked set of the entries holding a topic
+// or stop word is the set its two ranked searches find.
+func TestMatchingIsRanked(t *testing.T) {
+	kb, err := knowledge.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(kb.Entries, kb.Synonyms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if ix.Len() > candidates {
+		t.Fatalf("%d entries: the embedded knowledge no longer fits in %d candidates", ix.Len(), candidates)
+	}
+	qs := append([]string{"", "the", "medicare", "how does it spread", "is it safe and how long and what is it and where and when"}, searchBenchQuestions...)
+	for _, e := range kb.Entries {
+		qs = append(qs, e.Phrasings()...)
+		qs = append(qs, e.Answer)
+	}
+	for _, q := range qs {
+		res, err := ix.Search(q, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var topic, stop []Unit
+		for _, u := range res.Units {
+			switch {
+			case !u.Known:
+			case stopWords[u.Text]:
+				stop = append(stop, u)
+			default:
+				topic = append(topic, u)
+			}
+		}
+		slices.SortStableFunc(topic, func(a, b Unit) int { return cmp.Compare(b.IDF, a.IDF) })
+		topic = topic[:min(len(topic), maxFind)]
+		want, err := ix.ranked(topic, stop, candidates)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ix.find(res.Units, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%.60q: found %v, ranked searches %v", q, got, want)
+		}
+	}
+}
+
+// TestSearchConcurrent: searches at the same time, sharing the index's
+// pooled room for hits, each find what they find alone (run it with -race).
+func TestSearchConcurrent(t *testing.T) {
+	kb, err := knowledge.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(kb.Entries, kb.Synonyms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	var qs []string
+	for _, e := range kb.Entries {
+		qs = append(qs, e.Question)
+	}
+	want := make([]Result, len(qs))
+	for i, q := range qs {
+		if want[i], err = ix.Search(q, Options{Top: 8}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range 3 * len(qs) {
+				i := (k + g) % len(qs)
+				got, err := ix.Search(qs[i], Options{Top: 8})
+				if err != nil || !reflect.DeepEqual(got, want[i]) {
+					t.Errorf("%q: concurrently %v (%v), alone %v", qs[i], ids(got.Hits), err, ids(want[i].Hits))
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -154,6 +155,40 @@ type matcher struct {
 	negators  []int            // the groups of the cues that negate
 	vocab     map[string]bool  // every exact word, for typo tolerance
 	typos     map[string][]string
+	scratch   sync.Pool // *scratch: one Check's working memory, kept for the next
+	// byCid is each concept by its number: its name, index and phrasings,
+	// found without hashing the name at every token.
+	byCid []conceptByID
+}
+
+type conceptByID struct {
+	name string
+	ix   *conceptIndex
+	seqs []seq
+}
+
+// scratch is the working memory of one Check: the occurrences of every
+// group (hundreds, mostly empty, so allocating them was most of the bytes a
+// question cost) and the reader's memo.
+type scratch struct {
+	occ  [][]occurrence
+	memo map[memoKey][]int
+}
+
+func (m *matcher) getScratch() *scratch {
+	if sc, ok := m.scratch.Get().(*scratch); ok {
+		return sc
+	}
+	return &scratch{occ: make([][]occurrence, len(m.groups)), memo: map[memoKey][]int{}}
+}
+
+// putScratch empties sc, keeping its capacity, for the next Check.
+func (m *matcher) putScratch(sc *scratch) {
+	for g := range sc.occ {
+		sc.occ[g] = sc.occ[g][:0]
+	}
+	clear(sc.memo)
+	m.scratch.Put(sc)
 }
 
 // fold lower-cases a word and strips accents, so "Réveiller" is "reveiller".
@@ -198,6 +233,7 @@ type token struct {
 // dropped ("can't" is "cant"), "&" is "and". Sentences end at . ! ? ; and
 // line breaks; clauses also at commas, colons and dashes.
 func tokenize(text string) (toks []token, clauseFirst map[int]int) {
+	toks = make([]token, 0, min(len(text)/4+1, maxWords)) // about a word per 5 bytes
 	sent, clause := 0, 0
 	clauseFirst = map[int]int{0: 0} // sentence → its first clause
 	start := -1
@@ -622,11 +658,17 @@ func (r *reader) concept(sl slot, i, depth int) []int {
 	}
 	var es []int
 	if i < len(r.toks) {
-		ix := r.m.conceptIx[name]
+		var ix *conceptIndex
+		var seqs []seq
+		if c := sl.cid; c >= 0 && c < len(r.m.byCid) && r.m.byCid[c].name == name {
+			ix, seqs = r.m.byCid[c].ix, r.m.byCid[c].seqs
+		} else {
+			ix, seqs = r.m.conceptIx[name], r.m.concepts[name]
+		}
 		t := r.toks[i]
 		try := func(alts []int) {
 			for _, a := range alts {
-				es = r.ends(r.m.concepts[name][a], 0, i, depth+1, es)
+				es = r.ends(seqs[a], 0, i, depth+1, es)
 			}
 		}
 		try(ix.exact[t.w])
@@ -678,8 +720,10 @@ func (s Safety) Check(text string) Triage {
 			toks[i].typo = m.umlaut(toks[i].w)
 		}
 	}
-	occ := make([][]occurrence, len(m.groups))
-	r := &reader{m: m, toks: toks, memo: map[memoKey][]int{}}
+	sc := m.getScratch()
+	defer m.putScratch(sc)
+	occ := sc.occ
+	r := &reader{m: m, toks: toks, memo: sc.memo}
 	var cand, ends []int
 	for i, t := range toks {
 		cand = cand[:0]
@@ -1129,6 +1173,7 @@ func (m *matcher) numberConcepts() {
 	ids := map[string]int{}
 	for name := range m.concepts {
 		ids[name] = len(ids)
+		m.byCid = append(m.byCid, conceptByID{name: name, ix: m.conceptIx[name], seqs: m.concepts[name]})
 	}
 	number := func(sq seq) {
 		for k := range sq {

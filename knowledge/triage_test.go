@@ -1,7 +1,9 @@
 package knowledge
 
 import (
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 )
@@ -162,4 +164,31 @@ func embeddedFile(t *testing.T, name string) []byte {
 		t.Fatalf("no %s", name)
 	}
 	return f.Data
+}
+
+// TestCheckConcurrent: Checks at the same time, sharing the matcher's
+// working memory pool, each get what they get alone (run it with -race).
+func TestCheckConcurrent(t *testing.T) {
+	s := embeddedSafety(t)
+	var texts []string
+	for _, c := range triageChecks {
+		texts = append(texts, c.text)
+	}
+	texts = append(texts, strings.Repeat("my hip aches and I can't breathe properly, ", 40))
+	want := make([]Triage, len(texts))
+	for i, text := range texts {
+		want[i] = s.Check(text)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range 3 * len(texts) {
+				i := (k + g) % len(texts)
+				if got := s.Check(texts[i]); !reflect.DeepEqual(got, want[i]) {
+					t.Errorf("%.40q: concurrently %+v, alone %+v", texts[i], got, want[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -294,7 +294,8 @@ func (h *Handler) adminPreview(ctx context.Context, log *slog.Logger, q string) 
 	d := Render(ans)
 	var cal *bot.Calibration
 	if m, ok := h.a.(interface{ Model() *bot.Model }); ok && m.Model() != nil {
-		cal = &m.Model().Folds
+		c := m.Model().Folds()
+		cal = &c
 	}
 	head := previewText(ans, tr, cal)
 	if d.Content != "" {

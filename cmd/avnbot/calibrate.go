@@ -23,7 +23,7 @@ answer_when_at_least in settings.yaml.`,
 			}
 			defer a.Close()
 			m := a.Model()
-			fmt.Fprintf(s.out, "answers at probability >= %.2f (answer_when_at_least)\n%s", m.Target, m.Folds)
+			fmt.Fprintf(s.out, "answers at probability >= %.2f (answer_when_at_least)\n%s", m.Target, m.Folds())
 			return nil
 		},
 	}

@@ -26,11 +26,22 @@ import (
 //go:embed english.txt.gz
 var englishGz []byte
 
-// english is the parsed word list: words sorted, with their levels.
+// english is the parsed word list: words sorted, with their levels. The
+// words are one string and their offsets, not a slice of strings: half a
+// million pointers into one string would be scanned by every garbage
+// collection of the process, for nothing (they were most of its heap).
 type english struct {
-	words  []string
-	levels []uint8 // the level; functionWord set for function words
+	words  string   // the words, one after the other
+	starts []uint32 // word i is words[starts[i]:starts[i+1]]; one more than the words
+	levels []uint8  // the level; functionWord set for function words
+	// common holds the levels of the words of sizes 10 and 20, the words
+	// most text is made of, so that looking one up does not search all
+	// 538,000: about 13,000 words, 0.5 MB.
+	common map[string]uint8
 }
+
+// commonLevel is the largest level in english.common.
+const commonLevel = 20
 
 // functionWord marks a function word in english.levels.
 const functionWord = 0x80
@@ -44,44 +55,63 @@ var loadEnglish = sync.OnceValue(func() *english {
 	if _, err := buf.ReadFrom(zr); err != nil {
 		panic("english: english.txt.gz: " + err.Error())
 	}
-	data := buf.String() // one allocation; the words below share it
 	e := &english{}
-	n := strings.Count(data, "\n")
-	e.words, e.levels = make([]string, 0, n), make([]uint8, 0, n)
-	sc := bufio.NewScanner(strings.NewReader(data))
-	off := 0
+	n := bytes.Count(buf.Bytes(), []byte("\n"))
+	e.starts, e.levels = make([]uint32, 0, n+1), make([]uint8, 0, n)
+	var words strings.Builder
+	words.Grow(buf.Len() / 2)
+	sc := bufio.NewScanner(&buf)
 	for sc.Scan() {
-		line := sc.Text()
-		w, lv, _ := strings.Cut(line, " ")
+		w, lv, _ := strings.Cut(sc.Text(), " ")
 		lv, fn := strings.CutSuffix(lv, " f")
 		l, _ := strconv.Atoi(lv)
 		if fn {
 			l |= functionWord
 		}
-		e.words = append(e.words, data[off:off+len(w)])
+		e.starts = append(e.starts, uint32(words.Len()))
+		words.WriteString(w)
 		e.levels = append(e.levels, uint8(l))
-		off += len(line) + 1
+	}
+	e.starts = append(e.starts, uint32(words.Len()))
+	e.words = words.String()
+	e.common = map[string]uint8{}
+	for i, l := range e.levels {
+		if l&^functionWord <= commonLevel {
+			e.common[e.word(i)] = l
+		}
 	}
 	return e
 })
+
+// word is the i-th word.
+func (e *english) word(i int) string { return e.words[e.starts[i]:e.starts[i+1]] }
 
 // Level returns the SCOWL level of a lower-case word, or 0 when no level
 // holds it, and whether it is a function word.
 func Level(w string) (level int, function bool) {
 	e := loadEnglish()
-	lo, hi := 0, len(e.words)
+	l, ok := e.common[w]
+	if !ok {
+		l = e.search(w)
+	}
+	return int(l &^ functionWord), l&functionWord != 0
+}
+
+// search finds w among all the words: its level byte, or 0.
+func (e *english) search(w string) uint8 {
+	lo, hi := 0, len(e.levels)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if e.words[m] < w {
+		if e.word(m) < w {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	if lo < len(e.words) && e.words[lo] == w {
-		return int(e.levels[lo] &^ functionWord), e.levels[lo]&functionWord != 0
+	if lo < len(e.levels) && e.word(lo) == w {
+		return e.levels[lo]
 	}
-	return 0, false
+	return 0
 }
 
 // IsWord reports whether w is a word of English (any level).
