@@ -25,9 +25,17 @@ func TestSettings(t *testing.T) {
 		{"answer_when_at_least: 0.2\n", 0, "out of range"},
 		{"answer_when_at_least: high\n", 0, `"high" is not a number`},
 		{"answer_when_at_leest: 0.8\n", 0, `did you mean "answer_when_at_least"`},
+		{"topic: " + strings.Repeat("hip ", 60) + "\nanswer_when_at_least: 0.7\n", 0.7, "settings.yaml:1: topic: is 239 characters long"},
 	}
 	for _, tt := range tests {
-		var ps Problems
+		if kb.Settings.Topic == "" {
+		t.Error("the embedded settings name no topic")
+	}
+	var tp Problems
+	if got := loadSettings(fstest.MapFS{SettingsFile: {Data: []byte("topic: knee pain\n")}}, &tp); got.Topic != "knee pain" || len(tp) > 0 {
+		t.Errorf("topic: %+v, problems %v", got, tp)
+	}
+	var ps Problems
 		got := loadSettings(fstest.MapFS{SettingsFile: {Data: []byte(tt.yaml)}}, &ps)
 		if got.Target != tt.want {
 			t.Errorf("%q: target %.2f, want %.2f", tt.yaml, got.Target, tt.want)
