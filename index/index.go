@@ -401,8 +401,22 @@ func (ix *Index) find(units []Unit, opt Options) ([]int, error) {
 	if opt.Exclude != nil {
 		size += candidates // room for what is hidden
 	}
-	topic := make([]Unit, 0, len(units)) // room for the stop words after them
-	var stop []Unit
+	topic, stop := finders(units)
+	if len(ix.entries) <= size {
+		// Every entry that matches is a candidate, so bleve's order, which
+		// only decides who is left out, does not matter (Search ranks the
+		// candidates itself), and the two searches below come to every
+		// entry holding a topic or a stop word: ask bleve for that set alone.
+		return ix.matching(append(topic, stop...))
+	}
+	return ix.ranked(topic, stop, size)
+}
+
+// finders are the known units that find candidates: the topic words, the
+// rarest first and at most maxFind of them (a long message's common words
+// would only make the search slow), and the stop words.
+func finders(units []Unit) (topic, stop []Unit) {
+	topic = make([]Unit, 0, len(units)) // room for the stop words after them
 	for _, u := range units {
 		switch {
 		case !u.Known:
@@ -412,18 +426,8 @@ func (ix *Index) find(units []Unit, opt Options) ([]int, error) {
 			topic = append(topic, u)
 		}
 	}
-	// the rarest words are what set candidates apart; a long message's
-	// common words would only make the search slow
 	slices.SortStableFunc(topic, func(a, b Unit) int { return cmp.Compare(b.IDF, a.IDF) })
-	topic = topic[:min(len(topic), maxFind)]
-	if len(ix.entries) <= size {
-		// Every entry that matches is a candidate, so bleve's order, which
-		// only decides who is left out, does not matter (Search ranks the
-		// candidates itself), and the two searches below come to every
-		// entry holding a topic or a stop word: ask bleve for that set alone.
-		return ix.matching(append(topic, stop...))
-	}
-	return ix.ranked(topic, stop, size)
+	return topic[:min(len(topic), maxFind)], stop
 }
 
 // ranked returns the best size entries by bleve's BM25 for the topic words,

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"cmp"
 	"maps"
 	"reflect"
 	"slices"
@@ -10,6 +9,21 @@ import (
 
 	"github.com/avnbot/avnbot/knowledge"
 )
+
+// embeddedIndex indexes the embedded knowledge.
+func embeddedIndex(t testing.TB) (*knowledge.Base, *Index) {
+	t.Helper()
+	kb, err := knowledge.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(kb.Entries, kb.Synonyms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return kb, ix
+}
 
 func testIndex(t testing.TB) *Index {
 	t.Helper()
@@ -171,15 +185,7 @@ func TestTiesAreStable(t *testing.T) {
 // than the candidates: bleve's unranked set of the entries holding a topic
 // or stop word is the set its two ranked searches find.
 func TestMatchingIsRanked(t *testing.T) {
-	kb, err := knowledge.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Build(kb.Entries, kb.Synonyms)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	kb, ix := embeddedIndex(t)
 	if ix.Len() > candidates {
 		t.Fatalf("%d entries: the embedded knowledge no longer fits in %d candidates", ix.Len(), candidates)
 	}
@@ -193,18 +199,7 @@ func TestMatchingIsRanked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var topic, stop []Unit
-		for _, u := range res.Units {
-			switch {
-			case !u.Known:
-			case stopWords[u.Text]:
-				stop = append(stop, u)
-			default:
-				topic = append(topic, u)
-			}
-		}
-		slices.SortStableFunc(topic, func(a, b Unit) int { return cmp.Compare(b.IDF, a.IDF) })
-		topic = topic[:min(len(topic), maxFind)]
+		topic, stop := finders(res.Units)
 		want, err := ix.ranked(topic, stop, candidates)
 		if err != nil {
 			t.Fatal(err)
@@ -224,21 +219,14 @@ func TestMatchingIsRanked(t *testing.T) {
 // TestSearchConcurrent: searches at the same time, sharing the index's
 // pooled room for hits, each find what they find alone (run it with -race).
 func TestSearchConcurrent(t *testing.T) {
-	kb, err := knowledge.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Build(kb.Entries, kb.Synonyms)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	kb, ix := embeddedIndex(t)
 	var qs []string
 	for _, e := range kb.Entries {
 		qs = append(qs, e.Question)
 	}
 	want := make([]Result, len(qs))
 	for i, q := range qs {
+		var err error
 		if want[i], err = ix.Search(q, Options{Top: 8}); err != nil {
 			t.Fatal(err)
 		}
