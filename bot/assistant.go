@@ -47,9 +47,9 @@ func offTopicText(topic string, entries []knowledge.Entry) string {
 	return s + ", or browse the topics with /faq."
 }
 
-// nearest is how many of a message's closest entries a piece of it that
-// names nothing may be answered with.
-const nearest = 3
+// subjectsTop is how many of the whole message's closest entries are
+// looked at for its subjects.
+const subjectsTop = 30
 
 // maxAnswers is the most questions of one message answered in one reply.
 const maxAnswers = 2
@@ -142,7 +142,9 @@ type Considered struct {
 	// only then.
 	Topical    bool
 	Candidates []Candidate
-	near       []string // its closest entries, however many candidates are shown
+	// subjects are the entries that hold a word of it that names
+	// something: what it may be about.
+	subjects []string
 
 	Answered bool // its top candidate is in the reply
 }
@@ -253,15 +255,24 @@ func (a *Assistant) decide(message string, top int, why bool) (Answer, Trace, er
 // decides on the top one.
 func (a *Assistant) consider(q question, top int, why bool) (Considered, error) {
 	c := Considered{Text: q.text, Whole: q.whole, Asks: q.asks}
-	res, err := a.ix.Search(q.text, index.Options{Top: max(top, trainTop)})
+	n := max(top, trainTop)
+	if q.whole {
+		n = max(n, subjectsTop) // the subjects of the message, for its pieces
+	}
+	res, err := a.ix.Search(q.text, index.Options{Top: n})
 	if err != nil {
 		return c, fmt.Errorf("search: %w", err)
 	}
 	c.Searched, c.Corrections = res.Searched, res.Corrections
 	s := describe(res)
 	order, z := a.model.rank(s.matches)
-	for _, i := range order[:min(len(order), nearest)] {
-		c.near = append(c.near, res.Hits[i].ID)
+	for _, h := range res.Hits {
+		for j, u := range res.Units {
+			if h.InEntry[j] && u.Topical() {
+				c.subjects = append(c.subjects, h.ID)
+				break
+			}
+		}
 	}
 	if len(order) > 0 {
 		h := res.Hits[order[0]]
@@ -296,15 +307,16 @@ func (a *Assistant) consider(q question, top int, why bool) (Considered, error) 
 // when it reaches the target. A piece that is not phrased as a question
 // (a greeting, a line of the story) is never answered alone, nor is a
 // message or piece whose entry shares none of its words that name something
-// ("..., what do I do?") unless it is a piece and its entry is among those
-// the whole message is closest to; below
+// ("..., what do I do?") unless it is a piece and its entry holds such a
+// word of the whole message; below
 // urgent guidance only a question is.
 func (a *Assistant) pick(ps []Considered, urgent bool) []int {
 	// A message, or a piece of one, that names nothing ("there", "...,
 	// what should I do?") is answered only when it takes its subject from
-	// the message: with one of the entries the whole message is closest to.
+	// the message: with an entry that holds a word of the message that names
+	// something.
 	agrees := func(i int) bool {
-		return i > 0 && ps[0].Whole && slices.Contains(ps[0].near, ps[i].Candidates[0].ID)
+		return i > 0 && ps[0].Whole && slices.Contains(ps[0].subjects, ps[i].Candidates[0].ID)
 	}
 	good := func(i int) bool {
 		return len(ps[i].Candidates) > 0 && ps[i].Candidates[0].Probability >= a.model.Target && (ps[i].Topical || agrees(i))

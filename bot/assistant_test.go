@@ -58,6 +58,8 @@ func TestAsk(t *testing.T) {
 		{"My cat has feline leukaemia and the vet suggested chemotherapy. How many sessions will she need?", abstain, "", false, false},
 		// a question that names nothing, after a story about something else
 		{"our budgie has stopped singing and sits fluffed up all day, what should I do?", abstain, "", false, false},
+		// ... and after one that names its subject
+		{"the scan report from my hospital says osteonecrosis, and nobody has told me anything. what is it?", Answered, "what-is-avn", false, false},
 	}
 	for _, tt := range tests {
 		got, err := a.Ask(tt.q)
@@ -212,7 +214,7 @@ func TestPick(t *testing.T) {
 	a := &Assistant{model: &Model{Target: 0.5}}
 	piece := func(whole, asks bool, id string, p, unknown float64) Considered {
 		return Considered{Whole: whole, Asks: asks, Topical: true, Candidates: []Candidate{{Ref: Ref{ID: id}, Probability: p,
-			Features: Features{Unknown: unknown}}}, near: []string{id}}
+			Features: Features{Unknown: unknown}}}, subjects: []string{id}}
 	}
 	nameless := func(c Considered) Considered { c.Topical = false; return c }
 	tests := []struct {
