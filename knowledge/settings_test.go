@@ -29,13 +29,13 @@ func TestSettings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		if kb.Settings.Topic == "" {
-		t.Error("the embedded settings name no topic")
-	}
-	var tp Problems
-	if got := loadSettings(fstest.MapFS{SettingsFile: {Data: []byte("topic: knee pain\n")}}, &tp); got.Topic != "knee pain" || len(tp) > 0 {
-		t.Errorf("topic: %+v, problems %v", got, tp)
-	}
-	var ps Problems
+			t.Error("the embedded settings name no topic")
+		}
+		var tp Problems
+		if got := loadSettings(fstest.MapFS{SettingsFile: {Data: []byte("topic: knee pain\n")}}, &tp); got.Topic != "knee pain" || len(tp) > 0 {
+			t.Errorf("topic: %+v, problems %v", got, tp)
+		}
+		var ps Problems
 		got := loadSettings(fstest.MapFS{SettingsFile: {Data: []byte(tt.yaml)}}, &ps)
 		if got.Target != tt.want {
 			t.Errorf("%q: target %.2f, want %.2f", tt.yaml, got.Target, tt.want)
