@@ -138,8 +138,8 @@ type Considered struct {
 	Whole       bool // the whole message
 	Asks        bool // phrased as a question
 	// Topical: its top candidate holds a word of it that names something
-	// (not only "what do I do"); a piece of a message is answered alone
-	// only then.
+	// (not only "what do I do"); otherwise it is answered only with the
+	// subject of the whole message (see pick).
 	Topical    bool
 	Candidates []Candidate
 	// subjects are the entries that hold a word of it that names
@@ -274,12 +274,7 @@ func (a *Assistant) consider(q question, top int, why bool) (Considered, error) 
 			}
 		}
 	}
-	if len(order) > 0 {
-		h := res.Hits[order[0]]
-		for j, u := range res.Units {
-			c.Topical = c.Topical || h.InEntry[j] && u.Topical()
-		}
-	}
+	c.Topical = len(order) > 0 && slices.Contains(c.subjects, res.Hits[order[0]].ID)
 	if n := min(len(order), max(top, 1)); n > 0 {
 		c.Candidates = make([]Candidate, 0, n)
 	}
@@ -427,14 +422,12 @@ func (a *Assistant) Suggest(typed string, n int) []Ref {
 			add(e.ID)
 		}
 	}
-	// the last word is still being typed: "sess" is no typo of "sets"
-	words := typed
-	if i := strings.LastIndexAny(typed, " \t"); i >= 0 && i < len(typed)-1 {
-		words = typed[:i]
-	} else if i < 0 {
-		words = ""
+	// the last word may still be being typed: "sess" is no typo of "sets"
+	words := ""
+	if i := strings.LastIndexAny(typed, " \t"); i >= 0 {
+		words = clean(typed[:i])
 	}
-	if words = clean(words); words != "" {
+	if words != "" {
 		if res, err := a.ix.Search(words, index.Options{Top: n}); err == nil {
 			for _, h := range res.Hits {
 				add(h.ID)
