@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"maps"
 	"regexp"
 	"strings"
 	"unicode"
@@ -62,8 +63,12 @@ var openers = map[string]bool{
 // greetings and courtesies people wrap a question in ("hello, what is...",
 // "...please? thanks"). They are the conventions of a chat, the same for any
 // FAQ, and say nothing of what is asked.
-var leaders = union(courtesies, map[string]bool{"and": true, "but": true, "so": true, "also": true, "plus": true, "then": true, "or": true,
-	"ok": true, "okay": true})
+var leaders = func() map[string]bool {
+	m := map[string]bool{"and": true, "but": true, "so": true, "also": true, "plus": true, "then": true, "or": true,
+		"ok": true, "okay": true}
+	maps.Copy(m, courtesies)
+	return m
+}()
 
 // courtesies are the greetings and thanks of a chat.
 var courtesies = map[string]bool{"please": true, "pls": true, "plz": true,
@@ -72,17 +77,6 @@ var courtesies = map[string]bool{"please": true, "pls": true, "plz": true,
 
 // trailers may come after a question's last word: courtesies.
 var trailers = map[string]bool{"please": true, "pls": true, "plz": true, "thanks": true, "thx": true, "ty": true, "cheers": true, "ta": true}
-
-func union(a, b map[string]bool) map[string]bool {
-	out := make(map[string]bool, len(a)+len(b))
-	for k := range a {
-		out[k] = true
-	}
-	for k := range b {
-		out[k] = true
-	}
-	return out
-}
 
 // courteous reports whether a cleaned message opens with a greeting or
 // thanks: asking nothing, it is chat ("thanks so much, that helped!").
