@@ -202,6 +202,7 @@ func questions(msg string) []question {
 	// mostly about words the FAQ does not know
 	if w := strings.Join(said, " "); w != "" {
 		out[0].text = w
+		out[0].asks = out[0].asks || strings.HasSuffix(w, "?") || openers[firstWord(w)]
 	}
 	for _, p := range parts {
 		p.text = dropLeaders(p.text)

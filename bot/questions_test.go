@@ -30,8 +30,8 @@ func TestQuestions(t *testing.T) {
 		"how long is a session?":                                        "how long is a session?",
 	}
 	for msg, want := range wholes {
-		if qs := questions(msg); len(qs) == 0 || qs[0].text != want {
-			t.Errorf("questions(%q): the whole message is %+v, want %q", msg, qs, want)
+		if qs := questions(msg); len(qs) == 0 || qs[0].text != want || !qs[0].asks {
+			t.Errorf("questions(%q): the whole message is %+v, want %q, asking", msg, qs, want)
 		}
 	}
 	for _, tt := range tests {

@@ -94,7 +94,7 @@ func TestCorrect(t *testing.T) {
 		// knowledge's word wins over other English words
 		{"does it realy hurt", "does it really hurt"},
 		{"hip bonne", "hip bone"},
-		{"the pian", "the pain"},
+		{"shok wave", "shock wave"},
 		// a contraction's parts are no typos
 		{"it doesn't hurt", "it doesn't hurt"},
 		// real English words are never changed, however close

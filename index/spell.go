@@ -14,11 +14,13 @@ import (
 // letter dropped, doubled, swapped or wrong) for words of up to 7 letters,
 // two for longer ones, or the same after spelling it as it sounds ("fizio",
 // "nekrosis"). A typo of a common English word the knowledge does not use
-// is fixed too, when one letter dropped, doubled or swapped makes it
-// ("realy" is "really", not the knowledge's "ready"): a doubled or halved
+// of five letters or more is fixed too, when one letter dropped, doubled or
+// swapped makes it ("realy" is "really", not the knowledge's "ready"; a
+// shorter word is one slip from too many words): a doubled or halved
 // letter is the likeliest slip, so it costs half an edit; on equal cost the
-// knowledge's word wins ("pian" is "pain", not "pan"). A real word is never
-// changed: "spread" does not become "speak", nor "medicare" "medical".
+// knowledge's word wins. A rare word of SCOWL's largest sizes is no real
+// word here ("pian" is "pain"). A real word is never changed: "spread" does
+// not become "speak", nor "medicare" "medical".
 
 // lexicon is the set of words in the knowledge with their frequencies.
 type lexicon struct {
@@ -113,11 +115,13 @@ func (l *lexicon) correct(w string) string {
 			consider(c, 2*k, 1000+l.freq[c]) // as far as the edits allow: a real edit wins
 		}
 	}
-	slips(w, func(c string, cost int) {
-		if lv, _ := english.Level(c); lv > 0 && lv <= 50 {
-			consider(c, cost, 100-lv)
-		}
-	})
+	if len(w) > 4 { // a short word is one slip from too many words: "shok" is not "shook"
+		slips(w, func(c string, cost int) {
+			if lv, _ := english.Level(c); lv > 0 && lv <= 50 {
+				consider(c, cost, 100-lv)
+			}
+		})
+	}
 	return best
 }
 
