@@ -36,11 +36,17 @@ import (
 const (
 	maxGap     = 4
 	signWindow = 16
-	minTypoLen = 5 // words this long tolerate one typo (edit, swap) that keeps the first letter, unless the typo is an English word
-	maxRaise   = 2 // raising cues add at most this much
-	baseScore  = 1 // a sign alone alarms; cues move it
-	minPrefix  = 2
-	maxWords   = 4000 // words read of one message (bot caps a message at 8,000 characters)
+	// sentenceWindow: the parts of a sign may be farther apart than
+	// signWindow within one sentence, up to this many words.
+	sentenceWindow = 40
+	minTypoLen     = 5 // words this long tolerate one typo (edit, swap) that keeps the first letter, unless the typo is an English word
+	maxRaise       = 2 // raising cues add at most this much
+	// afterSentences: a cue with "after: true" also holds this many
+	// sentences after a sign whose sentence speaks in no present tense.
+	afterSentences = 2
+	baseScore      = 1 // a sign alone alarms; cues move it
+	minPrefix      = 2
+	maxWords       = 4000 // words read of one message (bot caps a message at 8,000 characters)
 )
 
 // Flag is one red flag raised by a message.
@@ -599,7 +605,12 @@ func (r *reader) ends(s seq, k, i, depth int, out []int) []int {
 	sl := s[k]
 	switch sl.kind {
 	case slotGap:
+		// a gap skips words of one sentence: "lost my scan again. my
+		// blood ..." is no "lost .. blood"
 		for g := 0; g <= maxGap && i+g <= len(toks); g++ {
+			if g > 0 && i > 0 && i+g < len(toks) && toks[i+g].sent != toks[i-1].sent {
+				break
+			}
 			out = r.ends(s, k+1, i+g, depth, out)
 		}
 		return out
@@ -765,7 +776,7 @@ func (s Safety) Check(text string) Triage {
 		if done[sg.flag] {
 			continue
 		}
-		for _, sp := range m.spans(sg, occ) {
+		for _, sp := range m.spans(sg, occ, toks) {
 			score := m.score(sp, sg, s.RedFlags[sg.flag].Crisis, toks, occ, clauseFirst, neg)
 			if score <= 0 {
 				continue
@@ -825,8 +836,9 @@ type span struct {
 	parts      []occurrence
 }
 
-// spans lists where every group of sg occurs within signWindow tokens.
-func (m *matcher) spans(sg sign, occ [][]occurrence) []span {
+// spans lists where every group of sg occurs within signWindow tokens, or
+// within one sentence of at most sentenceWindow tokens between them.
+func (m *matcher) spans(sg sign, occ [][]occurrence, toks []token) []span {
 	var out []span
 	for _, a := range occ[sg.groups[0]] {
 		sp := span{start: a.start, end: a.end, parts: []occurrence{a}}
@@ -835,7 +847,8 @@ func (m *matcher) spans(sg sign, occ [][]occurrence) []span {
 			found := false
 			for _, o := range occ[g] {
 				lo, hi := min(sp.start, o.start), max(sp.end, o.end)
-				if hi-lo <= signWindow && !overlaps(o, sp.parts) {
+				near := hi-lo <= signWindow || (hi-lo <= sentenceWindow && toks[lo].sent == toks[hi-1].sent)
+				if near && !overlaps(o, sp.parts) {
 					sp.start, sp.end = lo, hi
 					sp.parts = append(sp.parts, o)
 					found = true
@@ -891,13 +904,14 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 	// Does the sign's own clause speak in the present? If not, a time
 	// frame anywhere in its sentence holds ("My grandad's leg went blue
 	// before his amputation, decades ago").
-	present, topic, clausePresent := false, true, false
+	present, topic, clausePresent, tensed := false, true, false, false
 	for gi, g := range m.groups {
 		if g.tense || g.person || (g.cue >= 0 && m.cues[g.cue].weight > 0) {
 			for _, o := range occ[gi] {
 				t := toks[o.start]
 				if t.sent >= firstSent && t.sent <= lastSent && !g.person {
 					present = true
+					tensed = tensed || g.tense
 				}
 				if clauses[t.clause] {
 					topic = false
@@ -933,7 +947,12 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 			}
 			switch {
 			case t.sent > lastSent:
-				continue
+				// an outcome told in the next sentences of a story told
+				// in the past: "my calf swelled up in August. The scan
+				// was clear." (never of a crisis)
+				if !c.after || c.weight > 0 || crisis || tensed || t.sent > lastSent+afterSentences {
+					continue
+				}
 			case t.sent < firstSent:
 				if !c.carries || c.weight > 0 || present {
 					continue

@@ -66,6 +66,12 @@ func TestCheckMechanisms(t *testing.T) {
 		{"me he vuelto a cortar, otra vez", "self-harm"},
 		{"walking is impossible since this morning", "severe-pain"},
 		{"ich moechte nicht mehr leben", "self-harm"}, // German typed without umlauts
+		// A + B within one sentence, farther apart than 16 words
+		{"I fell over in the garden this afternoon while I was hanging the washing out on the line and I still cannot get back up", "fall"},
+		{"I fell over in the garden. I was hanging the washing out on the line and hours later I cannot get my hands warm, hard to get up", ""},
+		{"she lost her keys again. blood test is at nine", ""},                                    // a gap stays in its sentence
+		{"my calf swelled up after the long flight. The scan was clear and it went away", ""},     // an outcome in the next sentence
+		{"my calf swelled up after the long flight and is red. It went away once before", "clot"}, // not of a sign in the present
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)
