@@ -302,6 +302,12 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 				}
 			case '&':
 				toks = append(toks, token{w: "and", start: i, end: i + 1, sent: sent, clause: clause})
+			default:
+				if laughing[r] {
+					// an emoji of laughter or of rolled eyes reads as the
+					// word "lol": an idiom, not a report
+					toks = append(toks, token{w: "lol", start: i, end: i + utf8.RuneLen(r), sent: sent, clause: clause})
+				}
 			}
 		}
 		if len(toks) >= maxWords {
@@ -333,6 +339,9 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 	}
 	return toks, clauseFirst
 }
+
+// laughing are the emoji of laughter, winks and rolled eyes.
+var laughing = map[rune]bool{'😂': true, '🤣': true, '😅': true, '😆': true, '😁': true, '😄': true, '😹': true, '🙄': true, '😜': true, '😝': true, '😉': true}
 
 var (
 	elided      = wordList("c d j l m n s t qu un dell nell sull all dall")
