@@ -1224,19 +1224,60 @@ func (m *matcher) numberConcepts() {
 	}
 }
 
-// englishWords and otherWords are common function words, for telling a
-// message in another language from English with a few medical words.
+// englishWords and languageWords are common function words, for telling a
+// message in another language from English with a few medical words, and
+// which language it is.
 var englishWords = wordList(`the a an and or but of to in on at for with is are was were be been am i you he she it we
 they my your his her our their me him them this that what how why when where which who can could would should will
 do does did have has had not no yes if so just about from after before up out my im its dont cant please help`)
 
-var otherWords = wordList(`el la los las de del que y en un una es por con para no se lo mi me muy pero como estoy tengo
-le les des du et est une pas je tu il nous vous avec pour dans sur qui ne suis mon ma mes plus
-der die das und ist nicht ich du er sie wir mit auf fur ein eine den dem zu mich mir bin habe kein
-o os as um uma nao com eu voce ele ela meu minha estou tenho mais
-il lo gli e non di che io sono mio mia ho piu per con
-i nie jest sie to na w z ze jak mam jestem mnie moj moja juz
-de het een en ik je niet is met op van dat die mijn ben heb wil geen meer`)
+var languageWords = []struct {
+	lang  string
+	words map[string]bool
+}{
+	{"es", wordList(`el la los las de del que y en un una es por con para no se lo mi me muy pero como estoy tengo`)},
+	{"fr", wordList(`le les des du et est une pas je tu il nous vous avec pour dans sur qui ne suis mon ma mes plus`)},
+	{"de", wordList(`der die das und ist nicht ich du er sie wir mit auf fur ein eine den dem zu mich mir bin habe kein`)},
+	{"pt", wordList(`o os as um uma nao com eu voce ele ela meu minha estou tenho mais`)},
+	{"it", wordList(`il lo gli e non di che io sono mio mia ho piu per con`)},
+	{"pl", wordList(`i nie jest sie to na w z ze jak mam jestem mnie moj moja juz`)},
+	{"nl", wordList(`de het een en ik je niet is met op van dat die mijn ben heb wil geen meer`)},
+}
+
+var otherWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, l := range languageWords {
+		for w := range l.words {
+			m[w] = true
+		}
+	}
+	return m
+}()
+
+// Language names the language a message reads as: "en" for English, the
+// code of one of the seven other languages whose function words it uses
+// most (es, fr, de, pt, it, pl, nl), or "other" for a script other than
+// Latin. The learned backstop balances its training by it, so that a
+// language is no evidence of an emergency.
+func Language(text string) string {
+	toks, _ := tokenize(text)
+	if !foreign(toks) {
+		return "en"
+	}
+	best, most := "other", 0
+	for _, l := range languageWords {
+		n := 0
+		for _, t := range toks {
+			if l.words[t.w] {
+				n++
+			}
+		}
+		if n > most {
+			best, most = l.lang, n
+		}
+	}
+	return best
+}
 
 func wordList(s string) map[string]bool {
 	m := map[string]bool{}

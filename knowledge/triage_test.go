@@ -99,6 +99,17 @@ func TestCheckMechanisms(t *testing.T) {
 	if s.Check("how long does a shockwave session take?").Foreign {
 		t.Error("an English question reads as foreign")
 	}
+	for text, want := range map[string]string{
+		"how long does a shockwave session take?":     "en",
+		"¿Puedo cambiar la fecha de mi sesión?":       "es",
+		"Ich habe eine Frage zu der Therapie":         "de",
+		"Czy to jest normalne, że mnie boli?":         "pl",
+		"Hoe lang duurt een sessie met de schokgolf?": "nl",
+	} {
+		if got := Language(text); got != want {
+			t.Errorf("Language(%q) = %q, want %q", text, got, want)
+		}
+	}
 }
 
 // TestCheckSpan: Start and End cover the clauses of the emergency only.
