@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -89,19 +91,22 @@ type nb struct {
 }
 
 // trainNB fits the model on feature sets and their labels, with add-one
-// smoothing over the features seen.
-func trainNB(feats [][]uint32, pos []bool) nb {
+// smoothing over the features seen. groups, when given, name each message's
+// language: the messages are weighed so that within every language the two
+// classes weigh what they do over all (see balance).
+func trainNB(feats [][]uint32, pos []bool, groups []string) nb {
 	cp, cn := make([]float32, alarmBuckets), make([]float32, alarmBuckets)
 	var tp, tn float64
+	w := balance(pos, groups)
 	for i, fs := range feats {
 		c, t := cn, &tn
 		if pos[i] {
 			c, t = cp, &tp
 		}
 		for _, f := range fs {
-			c[f]++
+			c[f] += w[i]
 		}
-		*t += float64(len(fs))
+		*t += float64(w[i]) * float64(len(fs))
 	}
 	v := 0.0
 	for f := range cp {
@@ -117,6 +122,56 @@ func trainNB(feats [][]uint32, pos []bool) nb {
 		}
 	}
 	return m
+}
+
+// maxBalance bounds the weight balance gives one message: a language with
+// very few messages of one class should not let them speak for many.
+const maxBalance = 4
+
+// balance weighs each message so that its group (its language) says as
+// little as it can of its class: within every group, the class it holds too
+// few of is weighed up (at most maxBalance times) until the two classes stand
+// in the ratio they do among all the messages; the other class keeps weight 1,
+// so no emergency's words count for less. The bank holds more crisis messages
+// in other languages than ordinary ones (they were written to cover crisis
+// phrasings in seven languages), and the model trained on it unweighed read a
+// Spanish question about moving an appointment as a crisis. Without groups
+// every weight is 1.
+func balance(pos []bool, groups []string) []float32 {
+	w := make([]float32, len(pos))
+	for i := range w {
+		w[i] = 1
+	}
+	if groups == nil {
+		return w
+	}
+	type key struct {
+		g   string
+		pos bool
+	}
+	n := map[key]int{}
+	ng := map[string]int{}
+	npos := 0
+	for i, p := range pos {
+		n[key{groups[i], p}]++
+		ng[groups[i]]++
+		if p {
+			npos++
+		}
+	}
+	share := map[bool]float64{true: float64(npos) / float64(len(pos)), false: 1 - float64(npos)/float64(len(pos))}
+	raw := func(k key) float64 {
+		if n[k] == 0 {
+			return math.Inf(1)
+		}
+		return float64(ng[k.g]) * share[k.pos] / float64(n[k])
+	}
+	for i, p := range pos {
+		k := key{groups[i], p}
+		least := min(raw(key{k.g, true}), raw(key{k.g, false}))
+		w[i] = float32(min(maxBalance, raw(k)/least))
+	}
+	return w
 }
 
 // score is the evidence for the positive class, per feature of the text:
@@ -153,16 +208,19 @@ type alarmModel struct {
 func trainAlarm(examples []example, ordinary []string) (*alarmModel, error) {
 	var feats [][]uint32
 	var keys []uint32
+	var langs []string
 	var urgent, crisis []bool
 	for _, e := range examples {
 		feats = append(feats, alarmFeatures(e.Text))
 		keys = append(keys, fnv(fnvBasis, e.Text))
+		langs = append(langs, knowledge.Language(e.Text))
 		urgent = append(urgent, e.Urgent)
 		crisis = append(crisis, e.Crisis)
 	}
 	for _, q := range ordinary {
 		feats = append(feats, alarmFeatures(q))
 		keys = append(keys, fnv(fnvBasis, q))
+		langs = append(langs, "en")
 		urgent = append(urgent, false)
 		crisis = append(crisis, false)
 	}
@@ -184,64 +242,96 @@ func trainAlarm(examples []example, ordinary []string) (*alarmModel, error) {
 		ordinaryOrCrisis[i] = !urgent[i] || crisis[i]
 	}
 	a := &alarmModel{}
-	a.urgent, a.threshold, a.floor = fitNB(feats, keys, urgent, all)
-	a.crisisAlone, a.crisisThreshold, _ = fitNB(feats, keys, crisis, ordinaryOrCrisis)
+	// The crisis models are weighed by language (see balance): crisis
+	// messages in other languages outnumber ordinary ones in the bank. The
+	// emergency model is not: weighed so, it read more everyday English
+	// questions as emergencies ("our budgie ..., what should I do?").
+	a.urgent, a.threshold, a.floor = fitNB(feats, keys, nil, urgent, all)
+	a.crisisAlone, a.crisisThreshold, _ = fitNB(feats, keys, langs, crisis, ordinaryOrCrisis)
 	var ef [][]uint32
 	var ec []bool
+	var eg []string
 	for i := range feats {
 		if urgent[i] {
 			ef = append(ef, feats[i])
 			ec = append(ec, crisis[i])
+			eg = append(eg, langs[i])
 		}
 	}
-	a.crisis = trainNB(ef, ec)
+	a.crisis = trainNB(ef, ec, eg)
 	return a, nil
 }
 
 // fitNB fits naive Bayes on the features whose use is true, labelled pos,
+// weighed by language (langs; nil: unweighed, see balance),
 // and sets its threshold by cross-validation: the score that
 // alarmFalseRate of the negatives held out cross, averaged over
 // alarmRepeats partitions into folds (a message's fold is a hash of its
 // text, so adding a message to the bank moves no other). floor is the
 // least score of a positive held out in any of them.
-func fitNB(feats [][]uint32, keys []uint32, pos, use []bool) (m nb, threshold, floor float64) {
+func fitNB(feats [][]uint32, keys []uint32, langs []string, pos, use []bool) (m nb, threshold, floor float64) {
+	// The alarmRepeats*alarmFolds models held out, and the final one, are
+	// trained at once, one per CPU: start-up waits for the slowest only.
+	type fit struct {
+		held  []float64
+		floor float64
+		m     nb
+	}
+	fits := make([]fit, alarmRepeats*alarmFolds+1)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for j := range fits {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			r, k := j/alarmFolds, j%alarmFolds
+			final := j == len(fits)-1
+			out := func(i int) bool {
+				return !final && int(fnv(keys[i], strconv.Itoa(r))%alarmFolds) == k
+			}
+			var fs [][]uint32
+			var ys []bool
+			var gs []string
+			for i := range feats {
+				if use[i] && !out(i) {
+					fs = append(fs, feats[i])
+					ys = append(ys, pos[i])
+					if langs != nil {
+						gs = append(gs, langs[i])
+					}
+				}
+			}
+			f := fit{m: trainNB(fs, ys, gs), floor: math.Inf(1)}
+			for i := range feats {
+				switch {
+				case !use[i] || !out(i):
+				case !pos[i]:
+					f.held = append(f.held, f.m.score(feats[i]))
+				default:
+					f.floor = min(f.floor, f.m.score(feats[i]))
+				}
+			}
+			if !final {
+				f.m = nb{} // only the scores are kept
+			}
+			fits[j] = f
+		}()
+	}
+	wg.Wait()
 	floor = math.Inf(1)
 	for r := range alarmRepeats {
 		var held []float64
-		fold := func(i int) int { return int(fnv(keys[i], strconv.Itoa(r)) % alarmFolds) }
 		for k := range alarmFolds {
-			var fs [][]uint32
-			var ys []bool
-			for i := range feats {
-				if use[i] && fold(i) != k {
-					fs = append(fs, feats[i])
-					ys = append(ys, pos[i])
-				}
-			}
-			m := trainNB(fs, ys)
-			for i := range feats {
-				switch {
-				case !use[i] || fold(i) != k:
-				case !pos[i]:
-					held = append(held, m.score(feats[i]))
-				default:
-					floor = min(floor, m.score(feats[i]))
-				}
-			}
+			f := fits[r*alarmFolds+k]
+			held = append(held, f.held...)
+			floor = min(floor, f.floor)
 		}
 		slices.Sort(held)
 		slices.Reverse(held)
 		threshold += held[int(float64(len(held))*alarmFalseRate)] / alarmRepeats
 	}
-	var fs [][]uint32
-	var ys []bool
-	for i := range feats {
-		if use[i] {
-			fs = append(fs, feats[i])
-			ys = append(ys, pos[i])
-		}
-	}
-	return trainNB(fs, ys), threshold, floor
+	return fits[len(fits)-1].m, threshold, floor
 }
 
 // alarm is what the backstop finds in a message.

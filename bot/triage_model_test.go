@@ -33,7 +33,7 @@ func TestNaiveBayes(t *testing.T) {
 	for _, s := range texts {
 		fs = append(fs, alarmFeatures(s))
 	}
-	m := trainNB(fs, []bool{true, true, false, false})
+	m := trainNB(fs, []bool{true, true, false, false}, nil)
 	if m.score(alarmFeatures("foot gone blue and cold")) <= 0 {
 		t.Error("words of the emergencies do not count for one")
 	}
@@ -127,6 +127,45 @@ func TestWithdraws(t *testing.T) {
 		al := alarm{score: tt.score, floor: -8}
 		if got := al.withdraws(tt.flags); got != tt.want {
 			t.Errorf("%s: withdraws = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestBalance: within a language, the class it has too few of is weighed up
+// to the ratio of all the messages, at most maxBalance times; the other keeps
+// weight 1.
+func TestBalance(t *testing.T) {
+	// English: 2 emergencies, 6 ordinary; Spanish: 3 emergencies, 1 ordinary;
+	// Dutch: 1 emergency alone. Over all, 6 emergencies to 7 ordinary.
+	pos := []bool{true, true, false, false, false, false, false, false, true, true, true, false, true}
+	groups := []string{"en", "en", "en", "en", "en", "en", "en", "en", "es", "es", "es", "es", "nl"}
+	w := balance(pos, groups)
+	want := []float32{
+		18.0 / 7, 18.0 / 7, 1, 1, 1, 1, 1, 1, // English: 2 emergencies weigh 36/7 against 6, as 6 to 7
+		1, 1, 1, 3.5, // Spanish: the ordinary message weighs 3.5 against 3, as 7 to 6
+		1, // a class alone in its language is not weighed
+	}
+	for i := range w {
+		if d := w[i] - want[i]; d > 0.01 || d < -0.01 {
+			t.Errorf("weight %d (%s, emergency %v) = %.2f, want %.2f", i, groups[i], pos[i], w[i], want[i])
+		}
+	}
+	// Spanish: 10 emergencies and 1 ordinary message, which would need to
+	// weigh 19: it weighs maxBalance.
+	pos, groups = []bool{true}, []string{"en"}
+	for range 20 {
+		pos, groups = append(pos, false), append(groups, "en")
+	}
+	for range 10 {
+		pos, groups = append(pos, true), append(groups, "es")
+	}
+	pos, groups = append(pos, false), append(groups, "es")
+	if w := balance(pos, groups); w[len(w)-1] != maxBalance || w[len(w)-2] != 1 {
+		t.Errorf("Spanish weights %v, %v; want %v, 1", w[len(w)-1], w[len(w)-2], maxBalance)
+	}
+	for _, x := range balance(pos, nil) {
+		if x != 1 {
+			t.Fatalf("without groups, weight %v", x)
 		}
 	}
 }

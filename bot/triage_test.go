@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -47,7 +48,7 @@ func readTriageBank(t *testing.T, path string) ([]triageItem, error) {
 // TestTriageBanks is the triage gate, on each part of the bank apart: the
 // tune part (triage_examples.jsonl: written with the red flags or read while
 // tuning, and what the learned backstop learns from) and the report parts
-// (triage_report.jsonl and triage_report_r4.jsonl: written independently,
+// (triage_report.jsonl, triage_report_r4.jsonl and triage_report_r5.jsonl: written independently,
 // never used to tune; see testdata/README.md). On the tune part every
 // emergency must be flagged and every crisis message get crisis guidance,
 // and at most 1% of the ordinary messages may raise an alarm. The report
@@ -57,10 +58,11 @@ func TestTriageBanks(t *testing.T) {
 	a := newTestAssistant(t)
 	gates := map[string]struct{ recall, crisis, alarms float64 }{
 		"triage_examples.jsonl":           {1, 1, 0.01},
-		"testdata/triage_report.jsonl":    {0.94, 0.89, 0.043}, // measured 450/475, 112/125, 21/489
-		"testdata/triage_report_r4.jsonl": {0.91, 0.89, 0.032}, // measured 273/299, 65/73, 10/319
+		"testdata/triage_report.jsonl":    {0.96, 0.93, 0.027}, // measured 460/475, 117/125, 13/489
+		"testdata/triage_report_r4.jsonl": {0.94, 0.93, 0.026}, // measured 283/299, 68/73, 8/319
+		"testdata/triage_report_r5.jsonl": {0.91, 0.81, 0.055}, // measured 253/277, 36/44, 15/279
 	}
-	for _, part := range []string{"triage_examples.jsonl", "testdata/triage_report.jsonl", "testdata/triage_report_r4.jsonl"} {
+	for _, part := range []string{"triage_examples.jsonl", "testdata/triage_report.jsonl", "testdata/triage_report_r4.jsonl", "testdata/triage_report_r5.jsonl"} {
 		gate := gates[part]
 		t.Run(part, func(t *testing.T) {
 			items, err := readTriageBank(t, part)
@@ -213,51 +215,71 @@ func BenchmarkTriage(b *testing.B) {
 	}
 }
 
-// TestTriageFile measures triage on any bank named by TRIAGE_BANK (a round
-// of fresh messages, before they join the tune bank) and lists every miss
-// and false alarm without failing: `TRIAGE_BANK=/tmp/r1.jsonl go test -run
-// TriageFile -v ./bot`.
+// TestTriageFile measures triage on the banks named by TRIAGE_BANK (paths
+// separated by commas: a round of fresh messages, before its tune half joins
+// the tune bank): recall, crisis and false alarms, and the misses and false
+// alarms by category. It lists the texts of the misses and false alarms, never
+// failing, except for a file whose name holds "report": a report part is
+// measured in aggregate only, never read message by message.
+// `TRIAGE_BANK=/tmp/r1.jsonl go test -run TriageFile -v ./bot`.
 func TestTriageFile(t *testing.T) {
-	path := os.Getenv("TRIAGE_BANK")
-	if path == "" {
+	paths := os.Getenv("TRIAGE_BANK")
+	if paths == "" {
 		t.Skip("TRIAGE_BANK is not set")
 	}
 	a := newTestAssistant(t)
-	items, err := readTriageBank(t, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var urgent, caught, crisis, crisisCaught, ordinary, alarms int
-	for _, it := range items {
-		ans, err := a.Ask(it.Text)
+	for _, path := range strings.Split(paths, ",") {
+		items, err := readTriageBank(t, path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		switch {
-		case it.Urgent:
-			urgent++
-			if ans.Urgent {
-				caught++
-			} else {
-				t.Logf("MISS [%s]: %q", it.Category, it.Text)
-			}
-			if it.Crisis {
-				crisis++
-				if ans.Crisis {
-					crisisCaught++
-				} else if ans.Urgent {
-					t.Logf("NOCRISIS (%s): %q", ans.Category, it.Text)
-				}
-			}
-		default:
-			ordinary++
-			if ans.Urgent {
-				alarms++
-				t.Logf("ALARM (%s): %q", ans.Category, it.Text)
+		quiet := strings.Contains(filepath.Base(path), "report")
+		say := func(format string, args ...any) {
+			if !quiet {
+				t.Logf(format, args...)
 			}
 		}
+		var urgent, caught, crisis, crisisCaught, ordinary, alarms int
+		missed, alarmed := map[string]int{}, map[string]int{}
+		for _, it := range items {
+			ans, err := a.Ask(it.Text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case it.Urgent:
+				urgent++
+				if ans.Urgent {
+					caught++
+				} else {
+					missed[it.Category]++
+					say("MISS [%s]: %q", it.Category, it.Text)
+				}
+				if it.Crisis {
+					crisis++
+					if ans.Crisis {
+						crisisCaught++
+					} else if ans.Urgent {
+						missed["crisis read as urgent"]++
+						say("NOCRISIS (%s): %q", ans.Category, it.Text)
+					}
+				}
+			default:
+				ordinary++
+				if ans.Urgent {
+					alarms++
+					if a.kb.Safety.Check(Normalize(it.Text)).Foreign {
+						alarmed[ans.Category+", another language"]++
+					} else {
+						alarmed[ans.Category]++
+					}
+					say("ALARM (%s): %q", ans.Category, it.Text)
+				}
+			}
+		}
+		t.Logf("%s: recall %d/%d, crisis %d/%d, false alarms %d/%d; missed %v; alarmed %v",
+			filepath.Base(path), caught, urgent, crisisCaught, crisis, alarms, ordinary, missed, alarmed)
 	}
-	t.Logf("recall %d/%d, crisis %d/%d, false alarms %d/%d", caught, urgent, crisisCaught, crisis, alarms, ordinary)
 }
 
 // TestTriageWhy prints the flags raised by TRIAGE_WHY, one message per line.

@@ -36,11 +36,17 @@ import (
 const (
 	maxGap     = 4
 	signWindow = 16
-	minTypoLen = 5 // words this long tolerate one typo (edit, swap) that keeps the first letter, unless the typo is an English word
-	maxRaise   = 2 // raising cues add at most this much
-	baseScore  = 1 // a sign alone alarms; cues move it
-	minPrefix  = 2
-	maxWords   = 4000 // words read of one message (bot caps a message at 8,000 characters)
+	// sentenceWindow: the parts of a sign may be farther apart than
+	// signWindow within one sentence, up to this many words.
+	sentenceWindow = 40
+	minTypoLen     = 5 // words this long tolerate one typo (edit, swap) that keeps the first letter, unless the typo is an English word
+	maxRaise       = 2 // raising cues add at most this much
+	// afterSentences: a cue with "after: true" also holds this many
+	// sentences after a sign whose sentence speaks in no present tense.
+	afterSentences = 2
+	baseScore      = 1 // a sign alone alarms; cues move it
+	minPrefix      = 2
+	maxWords       = 4000 // words read of one message (bot caps a message at 8,000 characters)
 )
 
 // Flag is one red flag raised by a message.
@@ -296,6 +302,12 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 				}
 			case '&':
 				toks = append(toks, token{w: "and", start: i, end: i + 1, sent: sent, clause: clause})
+			default:
+				if laughing[r] {
+					// an emoji of laughter or of rolled eyes reads as the
+					// word "lol": an idiom, not a report
+					toks = append(toks, token{w: "lol", start: i, end: i + utf8.RuneLen(r), sent: sent, clause: clause})
+				}
 			}
 		}
 		if len(toks) >= maxWords {
@@ -327,6 +339,9 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 	}
 	return toks, clauseFirst
 }
+
+// laughing are the emoji of laughter, winks and rolled eyes.
+var laughing = map[rune]bool{'😂': true, '🤣': true, '😅': true, '😆': true, '😁': true, '😄': true, '😹': true, '🙄': true, '😜': true, '😝': true, '😉': true}
 
 var (
 	elided      = wordList("c d j l m n s t qu un dell nell sull all dall")
@@ -599,7 +614,12 @@ func (r *reader) ends(s seq, k, i, depth int, out []int) []int {
 	sl := s[k]
 	switch sl.kind {
 	case slotGap:
+		// a gap skips words of one sentence: "lost my scan again. my
+		// blood ..." is no "lost .. blood"
 		for g := 0; g <= maxGap && i+g <= len(toks); g++ {
+			if g > 0 && i > 0 && i+g < len(toks) && toks[i+g].sent != toks[i-1].sent {
+				break
+			}
 			out = r.ends(s, k+1, i+g, depth, out)
 		}
 		return out
@@ -765,7 +785,7 @@ func (s Safety) Check(text string) Triage {
 		if done[sg.flag] {
 			continue
 		}
-		for _, sp := range m.spans(sg, occ) {
+		for _, sp := range m.spans(sg, occ, toks) {
 			score := m.score(sp, sg, s.RedFlags[sg.flag].Crisis, toks, occ, clauseFirst, neg)
 			if score <= 0 {
 				continue
@@ -825,8 +845,9 @@ type span struct {
 	parts      []occurrence
 }
 
-// spans lists where every group of sg occurs within signWindow tokens.
-func (m *matcher) spans(sg sign, occ [][]occurrence) []span {
+// spans lists where every group of sg occurs within signWindow tokens, or
+// within one sentence of at most sentenceWindow tokens between them.
+func (m *matcher) spans(sg sign, occ [][]occurrence, toks []token) []span {
 	var out []span
 	for _, a := range occ[sg.groups[0]] {
 		sp := span{start: a.start, end: a.end, parts: []occurrence{a}}
@@ -835,7 +856,8 @@ func (m *matcher) spans(sg sign, occ [][]occurrence) []span {
 			found := false
 			for _, o := range occ[g] {
 				lo, hi := min(sp.start, o.start), max(sp.end, o.end)
-				if hi-lo <= signWindow && !overlaps(o, sp.parts) {
+				near := hi-lo <= signWindow || (hi-lo <= sentenceWindow && toks[lo].sent == toks[hi-1].sent)
+				if near && !overlaps(o, sp.parts) {
 					sp.start, sp.end = lo, hi
 					sp.parts = append(sp.parts, o)
 					found = true
@@ -891,13 +913,14 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 	// Does the sign's own clause speak in the present? If not, a time
 	// frame anywhere in its sentence holds ("My grandad's leg went blue
 	// before his amputation, decades ago").
-	present, topic, clausePresent := false, true, false
+	present, topic, clausePresent, tensed := false, true, false, false
 	for gi, g := range m.groups {
 		if g.tense || g.person || (g.cue >= 0 && m.cues[g.cue].weight > 0) {
 			for _, o := range occ[gi] {
 				t := toks[o.start]
 				if t.sent >= firstSent && t.sent <= lastSent && !g.person {
 					present = true
+					tensed = tensed || g.tense
 				}
 				if clauses[t.clause] {
 					topic = false
@@ -933,7 +956,12 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 			}
 			switch {
 			case t.sent > lastSent:
-				continue
+				// an outcome told in the next sentences of a story told
+				// in the past: "my calf swelled up in August. The scan
+				// was clear." (never of a crisis)
+				if !c.after || c.weight > 0 || crisis || tensed || t.sent > lastSent+afterSentences {
+					continue
+				}
 			case t.sent < firstSent:
 				if !c.carries || c.weight > 0 || present {
 					continue
@@ -1196,19 +1224,60 @@ func (m *matcher) numberConcepts() {
 	}
 }
 
-// englishWords and otherWords are common function words, for telling a
-// message in another language from English with a few medical words.
+// englishWords and languageWords are common function words, for telling a
+// message in another language from English with a few medical words, and
+// which language it is.
 var englishWords = wordList(`the a an and or but of to in on at for with is are was were be been am i you he she it we
 they my your his her our their me him them this that what how why when where which who can could would should will
 do does did have has had not no yes if so just about from after before up out my im its dont cant please help`)
 
-var otherWords = wordList(`el la los las de del que y en un una es por con para no se lo mi me muy pero como estoy tengo
-le les des du et est une pas je tu il nous vous avec pour dans sur qui ne suis mon ma mes plus
-der die das und ist nicht ich du er sie wir mit auf fur ein eine den dem zu mich mir bin habe kein
-o os as um uma nao com eu voce ele ela meu minha estou tenho mais
-il lo gli e non di che io sono mio mia ho piu per con
-i nie jest sie to na w z ze jak mam jestem mnie moj moja juz
-de het een en ik je niet is met op van dat die mijn ben heb wil geen meer`)
+var languageWords = []struct {
+	lang  string
+	words map[string]bool
+}{
+	{"es", wordList(`el la los las de del que y en un una es por con para no se lo mi me muy pero como estoy tengo`)},
+	{"fr", wordList(`le les des du et est une pas je tu il nous vous avec pour dans sur qui ne suis mon ma mes plus`)},
+	{"de", wordList(`der die das und ist nicht ich du er sie wir mit auf fur ein eine den dem zu mich mir bin habe kein`)},
+	{"pt", wordList(`o os as um uma nao com eu voce ele ela meu minha estou tenho mais`)},
+	{"it", wordList(`il lo gli e non di che io sono mio mia ho piu per con`)},
+	{"pl", wordList(`i nie jest sie to na w z ze jak mam jestem mnie moj moja juz`)},
+	{"nl", wordList(`de het een en ik je niet is met op van dat die mijn ben heb wil geen meer`)},
+}
+
+var otherWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, l := range languageWords {
+		for w := range l.words {
+			m[w] = true
+		}
+	}
+	return m
+}()
+
+// Language names the language a message reads as: "en" for English, the
+// code of one of the seven other languages whose function words it uses
+// most (es, fr, de, pt, it, pl, nl), or "other" for a script other than
+// Latin. The learned backstop balances its training by it, so that a
+// language is no evidence of an emergency.
+func Language(text string) string {
+	toks, _ := tokenize(text)
+	if !foreign(toks) {
+		return "en"
+	}
+	best, most := "other", 0
+	for _, l := range languageWords {
+		n := 0
+		for _, t := range toks {
+			if l.words[t.w] {
+				n++
+			}
+		}
+		if n > most {
+			best, most = l.lang, n
+		}
+	}
+	return best
+}
 
 func wordList(s string) map[string]bool {
 	m := map[string]bool{}

@@ -66,6 +66,19 @@ func TestCheckMechanisms(t *testing.T) {
 		{"me he vuelto a cortar, otra vez", "self-harm"},
 		{"walking is impossible since this morning", "severe-pain"},
 		{"ich moechte nicht mehr leben", "self-harm"}, // German typed without umlauts
+		// A + B within one sentence, farther apart than 16 words
+		{"I fell over in the garden this afternoon while I was hanging the washing out on the line and I still cannot get back up", "fall"},
+		{"I fell over in the garden. I was hanging the washing out on the line and hours later I cannot get my hands warm, hard to get up", ""},
+		{"she lost her keys again. blood test is at nine", ""},                                    // a gap stays in its sentence
+		{"that quiz show is giving me a stroke 😂", ""},                                            // laughter is an idiom's mark
+		{"zero fever since the session", ""},                                                      // zero negates
+		{"fell off my bike on 3 June 2019 and could not get up", ""},                              // a year alone is the past
+		{"je ne peux plus marcher du tout depuis ce matin", "severe-pain"},                        // <walk> and <atall> in other languages
+		{"does a cold foot after a long walk count as a circulation problem?", ""},                // a question of definition
+		{"would you tell me to call 999 if I said my face was drooping?", ""},                     // what if I said
+		{"my poo has been black since I started taking naproxen", "bleeding"},                     // melena with an NSAID
+		{"my calf swelled up after the long flight. The scan was clear and it went away", ""},     // an outcome in the next sentence
+		{"my calf swelled up after the long flight and is red. It went away once before", "clot"}, // not of a sign in the present
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)
@@ -85,6 +98,17 @@ func TestCheckMechanisms(t *testing.T) {
 	}
 	if s.Check("how long does a shockwave session take?").Foreign {
 		t.Error("an English question reads as foreign")
+	}
+	for text, want := range map[string]string{
+		"how long does a shockwave session take?":     "en",
+		"¿Puedo cambiar la fecha de mi sesión?":       "es",
+		"Ich habe eine Frage zu der Therapie":         "de",
+		"Czy to jest normalne, że mnie boli?":         "pl",
+		"Hoe lang duurt een sessie met de schokgolf?": "nl",
+	} {
+		if got := Language(text); got != want {
+			t.Errorf("Language(%q) = %q, want %q", text, got, want)
+		}
 	}
 }
 
