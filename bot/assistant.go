@@ -264,8 +264,6 @@ func (a *Assistant) consider(q question, top int, why bool) (Considered, error) 
 		return c, fmt.Errorf("search: %w", err)
 	}
 	c.Searched, c.Corrections = res.Searched, res.Corrections
-	s := describe(res)
-	order, z := a.model.rank(s.matches)
 	for _, h := range res.Hits {
 		for j, u := range res.Units {
 			if h.InEntry[j] && u.Topical() {
@@ -274,6 +272,10 @@ func (a *Assistant) consider(q question, top int, why bool) (Considered, error) 
 			}
 		}
 	}
+	// the ranker orders as many candidates as it learnt from
+	res.Hits = res.Hits[:min(len(res.Hits), max(top, trainTop))]
+	s := describe(res)
+	order, z := a.model.rank(s.matches)
 	c.Topical = len(order) > 0 && slices.Contains(c.subjects, res.Hits[order[0]].ID)
 	if n := min(len(order), max(top, 1)); n > 0 {
 		c.Candidates = make([]Candidate, 0, n)
