@@ -159,6 +159,7 @@ type matcher struct {
 	passes    int              // the group of the concept negation-passes, or -1
 	void      int              // the group of the concept negation-void, or -1
 	negators  []int            // the groups of the cues that negate
+	negWords  map[string]bool  // the one-word negations: no gap skips one
 	vocab     map[string]bool  // every exact word, for typo tolerance
 	typos     map[string][]string
 	scratch   sync.Pool // *scratch: one Check's working memory, kept for the next
@@ -233,6 +234,7 @@ type token struct {
 	sent       int
 	clause     int  // global clause number
 	asks       bool // its sentence ends in a question mark
+	neg        bool // a word of a negation ("no", "never"): no gap skips it
 }
 
 // tokenize splits text into folded words. Apostrophes inside words are
@@ -615,9 +617,14 @@ func (r *reader) ends(s seq, k, i, depth int, out []int) []int {
 	switch sl.kind {
 	case slotGap:
 		// a gap skips words of one sentence: "lost my scan again. my
-		// blood ..." is no "lost .. blood"
+		// blood ..." is no "lost .. blood"; and never a negation, which
+		// would turn what the words say ("stool, no black poo" is no "stool
+		// .. black")
 		for g := 0; g <= maxGap && i+g <= len(toks); g++ {
 			if g > 0 && i > 0 && i+g < len(toks) && toks[i+g].sent != toks[i-1].sent {
+				break
+			}
+			if g > 0 && toks[i+g-1].neg {
 				break
 			}
 			out = r.ends(s, k+1, i+g, depth, out)
@@ -739,6 +746,7 @@ func (s Safety) Check(text string) Triage {
 		if toks[i].typo == "" {
 			toks[i].typo = m.umlaut(toks[i].w)
 		}
+		toks[i].neg = m.negWords[toks[i].w]
 	}
 	sc := m.getScratch()
 	defer m.putScratch(sc)
@@ -914,10 +922,21 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 	// frame anywhere in its sentence holds ("My grandad's leg went blue
 	// before his amputation, decades ago").
 	present, topic, clausePresent, tensed := false, true, false, false
+	// now holds the clauses and the sentences before the sign's sentence
+	// that speak in the present: a time frame said in such a clause
+	// describes the present ("everyone my age is at uni"), and one carries
+	// no further than such a sentence.
+	var now map[[2]int]bool
 	for gi, g := range m.groups {
 		if g.tense || g.person || (g.cue >= 0 && m.cues[g.cue].weight > 0) {
 			for _, o := range occ[gi] {
 				t := toks[o.start]
+				if t.sent < firstSent && !g.person {
+					if now == nil {
+						now = map[[2]int]bool{}
+					}
+					now[[2]int{0, t.clause}], now[[2]int{1, t.sent}] = true, true
+				}
 				if t.sent >= firstSent && t.sent <= lastSent && !g.person {
 					present = true
 					tensed = tensed || g.tense
@@ -963,7 +982,14 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 					continue
 				}
 			case t.sent < firstSent:
-				if !c.carries || c.weight > 0 || present {
+				if !c.carries || c.weight > 0 || present || now[[2]int{0, t.clause}] {
+					continue
+				}
+				between := false
+				for k := t.sent + 1; k < firstSent && !between; k++ {
+					between = now[[2]int{1, k}]
+				}
+				if between {
 					continue
 				}
 			case c.weight > 0 && !raising[t.clause]:
@@ -1071,7 +1097,7 @@ func asked(toks []token, sp span, t token, clauses map[int]bool) bool {
 // compileTriage builds the matcher from the loaded concepts, cues and red
 // flags, reporting what cannot be compiled.
 func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[string][]int, r report) {
-	m := &matcher{concepts: map[string][]seq{}, exact: map[string][]int{}, prefix: map[string][]int{}, vocab: map[string]bool{}}
+	m := &matcher{concepts: map[string][]seq{}, exact: map[string][]int{}, prefix: map[string][]int{}, vocab: map[string]bool{}, negWords: map[string]bool{}}
 	for name, phrases := range concepts {
 		for i, p := range phrases {
 			sq, msg := parseSeq(p)
@@ -1158,6 +1184,11 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 			m.collectVocab(sq)
 			if c.Negates {
 				m.negators = append(m.negators, len(m.groups))
+				if len(sq) == 1 && sq[0].kind == slotWord {
+					for _, w := range sq[0].words {
+						m.negWords[w] = true
+					}
+				}
 			}
 			m.addGroup(group{s: sq, sign: -1, cue: ci})
 		}

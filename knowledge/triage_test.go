@@ -69,16 +69,20 @@ func TestCheckMechanisms(t *testing.T) {
 		// A + B within one sentence, farther apart than 16 words
 		{"I fell over in the garden this afternoon while I was hanging the washing out on the line and I still cannot get back up", "fall"},
 		{"I fell over in the garden. I was hanging the washing out on the line and hours later I cannot get my hands warm, hard to get up", ""},
-		{"she lost her keys again. blood test is at nine", ""},                                    // a gap stays in its sentence
-		{"that quiz show is giving me a stroke 😂", ""},                                            // laughter is an idiom's mark
-		{"zero fever since the session", ""},                                                      // zero negates
-		{"fell off my bike on 3 June 2019 and could not get up", ""},                              // a year alone is the past
-		{"je ne peux plus marcher du tout depuis ce matin", "severe-pain"},                        // <walk> and <atall> in other languages
-		{"does a cold foot after a long walk count as a circulation problem?", ""},                // a question of definition
-		{"would you tell me to call 999 if I said my face was drooping?", ""},                     // what if I said
-		{"my poo has been black since I started taking naproxen", "bleeding"},                     // melena with an NSAID
-		{"my calf swelled up after the long flight. The scan was clear and it went away", ""},     // an outcome in the next sentence
-		{"my calf swelled up after the long flight and is red. It went away once before", "clot"}, // not of a sign in the present
+		{"she lost her keys again. blood test is at nine", ""},                                                      // a gap stays in its sentence
+		{"that quiz show is giving me a stroke 😂", ""},                                                              // laughter is an idiom's mark
+		{"zero fever since the session", ""},                                                                        // zero negates
+		{"fell off my bike on 3 June 2019 and could not get up", ""},                                                // a year alone is the past
+		{"je ne peux plus marcher du tout depuis ce matin", "severe-pain"},                                          // <walk> and <atall> in other languages
+		{"does a cold foot after a long walk count as a circulation problem?", ""},                                  // a question of definition
+		{"would you tell me to call 999 if I said my face was drooping?", ""},                                       // what if I said
+		{"my poo has been black since I started taking naproxen", "bleeding"},                                       // melena with an NSAID
+		{"my calf swelled up after the long flight. The scan was clear and it went away", ""},                       // an outcome in the next sentence
+		{"my calf swelled up after the long flight and is red. It went away once before", "clot"},                   // not of a sign in the present
+		{"checked my poo, not black at all, I take naproxen", ""},                                                   // a gap never skips a negation
+		{"I had my op in 2019. Now my friends are away and I am not. I keep thinking about ending it", "self-harm"}, // a time frame carries no further than a sentence in the present
+		{"My friends are all at uni. I keep thinking about ending it", "self-harm"},                                 // nor from a clause in the present
+		{"I had my op in 2019. I keep thinking about the stroke I had", ""},                                         // but from one in the past
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)
