@@ -30,7 +30,8 @@ import (
 //	a/b/c     any one of these (each may end in *, or be a <concept>)
 //	<name>    any phrasing of the concept name
 //	..        up to maxGap words of anything
-//	<year>    a year such as 2015; <num> any number; <many> 10 or more
+//	<year>    a year such as 2015; <num> any number; <many> 10 or more;
+//	          <several> 3 or more
 //	^         the start of a sentence (first only); $ the end of a clause
 //	A + B     both, in either order, within signWindow words
 const (
@@ -85,6 +86,7 @@ const (
 	slotYear
 	slotNum
 	slotMany
+	slotSeveral
 	slotStart
 	slotEnd
 )
@@ -130,6 +132,8 @@ type cue struct {
 	topic   bool // lowers only a topic (see Cue.Topic)
 	after   bool // also from a later clause of the sign's sentence (see Cue.After)
 	negates bool // lowers only a part of a sign it stands before (see Cue.Negates)
+	// timeless: raises no sign a time frame puts in the past (see Cue.Timeless)
+	timeless bool
 }
 
 // frames reports whether a lowering cue also holds from the first clause
@@ -372,6 +376,8 @@ func parseSeq(phrase string) (seq, string) {
 			s = append(s, slot{kind: slotEnd})
 		case f == "<many>":
 			s = append(s, slot{kind: slotMany})
+		case f == "<several>":
+			s = append(s, slot{kind: slotSeveral})
 		case strings.HasPrefix(f, "<") && strings.HasSuffix(f, ">") && len(f) > 2 && !strings.Contains(f, "/"):
 			s = append(s, slot{kind: slotConcept, concept: f[1 : len(f)-1]})
 		default:
@@ -440,7 +446,7 @@ func (m *matcher) firsts(s seq, seen map[string]bool, exact, prefix *[]string, n
 				delete(seen, c)
 			}
 		}
-	case slotYear, slotNum, slotMany:
+	case slotYear, slotNum, slotMany, slotSeveral:
 		*numeric = true
 	case slotConcept:
 		if seen[sl.concept] {
@@ -586,6 +592,18 @@ func isMany(w string) bool {
 
 var manyWords = wordList("ten eleven twelve dozen fifteen twenty thirty forty fifty hundred dozens loads")
 
+// isSeveral: a number from 3 up, in digits or words; more than one dose of
+// a strong medicine is taken at once.
+func isSeveral(w string) bool {
+	if isNum(w) {
+		t := strings.TrimLeft(w, "0")
+		return len(t) >= 2 || (len(t) == 1 && t[0] >= '3')
+	}
+	return severalWords[w] || manyWords[w]
+}
+
+var severalWords = wordList("three four five six seven eight nine several multiple")
+
 func isNum(w string) bool {
 	for i := 0; i < len(w); i++ {
 		if w[i] < '0' || w[i] > '9' {
@@ -669,6 +687,8 @@ func (r *reader) ends(s seq, k, i, depth int, out []int) []int {
 		ok = isNum(toks[i].w)
 	case slotMany:
 		ok = isMany(toks[i].w)
+	case slotSeveral:
+		ok = isSeveral(toks[i].w)
 	}
 	if ok {
 		out = r.ends(s, k+1, i+1, depth, out)
@@ -952,6 +972,9 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 	}
 	seen := map[int]bool{}
 	raise, lower := 0, 0
+	// framed: a time frame lowered the sign; timeless raising cues then
+	// tell of the past event, and raise nothing
+	framed, timeless := false, 0
 	for gi, g := range m.groups {
 		if g.cue < 0 || seen[g.cue] {
 			continue
@@ -1003,13 +1026,20 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 				continue
 			}
 			seen[g.cue] = true
-			if c.weight > 0 {
+			switch {
+			case c.weight > 0 && c.timeless:
+				timeless += c.weight
+			case c.weight > 0:
 				raise += c.weight
-			} else {
+			default:
 				lower += c.weight
+				framed = framed || c.carries
 			}
 			break
 		}
+	}
+	if !framed {
+		raise += timeless
 	}
 	return baseScore + min(raise, maxRaise) + lower
 }
@@ -1171,7 +1201,7 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: negationVoid}}, sign: -1, cue: -1})
 	}
 	for ci, c := range s.Cues {
-		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic, after: c.After, negates: c.Negates})
+		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic, after: c.After, negates: c.Negates, timeless: c.Timeless})
 		for i, p := range c.Phrases {
 			sq, msg := parseSeq(p)
 			if msg != "" {

@@ -83,6 +83,8 @@ func TestCheckMechanisms(t *testing.T) {
 		{"I had my op in 2019. Now my friends are away and I am not. I keep thinking about ending it", "self-harm"}, // a time frame carries no further than a sentence in the present
 		{"My friends are all at uni. I keep thinking about ending it", "self-harm"},                                 // nor from a clause in the present
 		{"I had my op in 2019. I keep thinking about the stroke I had", ""},                                         // but from one in the past
+		{"back in 2019 I went to A&E with a nosebleed that would not stop", ""},                                     // a timeless cue raises no sign in the past
+		{"I am in A&E with a nosebleed that would not stop", "bleeding"},
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)
@@ -151,6 +153,7 @@ func TestTriageLint(t *testing.T) {
 		{"a category emptied", clotSigns(t, safety), "    signs:\n      - nothingatall\n", "triage no longer catches the emergency", lineOf("  - id: clot")},
 		{"unknown concept", "      - <calf> + <swollen>\n", "      - <calf> + <swolen>\n", "which is not a concept", lineOf("      - <calf> + <swollen>")},
 		{"a sign starting with ..", "      - <calf> + <swollen>\n", "      - .. calf\n", `cannot start or end with ".."`, lineOf("      - <calf> + <swollen>")},
+		{"a lowering cue marked timeless", "    weight: 2\n    timeless: true\n", "    weight: -2\n    timeless: true\n", "only a raising cue is timeless", lineOf("    weight: 2\n    timeless: true") + 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
