@@ -41,6 +41,8 @@ func TestCheckMechanisms(t *testing.T) {
 		{"will a long flight give me a DVT?", ""},                                   // ^ will: a question
 		{"I took 25 iron pills", "overdose"},                                        // <many>
 		{"I took 2 paracetamol this morning", ""},
+		{"she took 4 zopiclone", "overdose"}, // <several>, of a sedative (a medicine by its class)
+		{"she took 2 zopiclone", ""},
 		{"I want to kill myself and my leg is numb", "self-harm"},
 		{"I can't go on like this", "self-harm"}, // $ : the end of a clause
 		{"I can't go on holiday because of my hip", ""},
