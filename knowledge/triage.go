@@ -257,9 +257,12 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 		w := strings.ReplaceAll(raw, "'", "")
 		if w != "" {
 			t := token{w: foldWord(w), start: start, end: end, sent: sent, clause: clause}
-			// "tongue's" is also "tongue", "mum's" also "mum"
+			// "tongue's" is also "tongue", "mum's" also "mum"; a modal
+			// takes no "'s", so "will's" is the document, no "will"
 			if b, ok := strings.CutSuffix(raw, "'s"); ok && len(b) > 1 {
-				t.base = foldWord(strings.ReplaceAll(b, "'", ""))
+				if base := foldWord(strings.ReplaceAll(b, "'", "")); !modals[base] {
+					t.base = base
+				}
 			}
 			toks = append(toks, t)
 		}
@@ -354,6 +357,7 @@ var (
 	clauseWords = wordList("but however although though whereas")
 	timeWords   = wordList("now then today tonight since suddenly yesterday this")
 	subjects    = wordList("i im ive she shes he hes they theyre we")
+	modals      = wordList("will would can could shall should may might must do does did")
 )
 
 // parseSeq compiles one phrase. It returns a message on a problem.

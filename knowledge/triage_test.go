@@ -43,6 +43,7 @@ func TestCheckMechanisms(t *testing.T) {
 		{"I took 2 paracetamol this morning", ""},
 		{"she took 4 zopiclone", "overdose"}, // <several>, of a sedative (a medicine by its class)
 		{"she took 2 zopiclone", ""},
+		{"Will's done and the passwords are with my brother, I feel at peace", "self-harm"}, // a modal takes no 's: "will's" asks nothing
 		{"I want to kill myself and my leg is numb", "self-harm"},
 		{"I can't go on like this", "self-harm"}, // $ : the end of a clause
 		{"I can't go on holiday because of my hip", ""},
