@@ -376,9 +376,10 @@ func (m *alarmModel) check(text string) alarm {
 // alarmFeatures are the distinct hashed features of a text: its words and
 // word pairs, and the sequences of 3 to 5 letters of its words (which
 // carry typos, inflections and other languages), after folding case,
-// accents and apostrophes.
+// accents and apostrophes; the words a negation reaches are features of
+// their own (see negatedWords).
 func alarmFeatures(text string) []uint32 {
-	words := foldedWords(text)
+	words := negatedWords(text)
 	padded := " " + strings.Join(words, " ") + " "
 	n := 2 * len(words)
 	for k := 3; k <= 5; k++ {
@@ -446,4 +447,59 @@ func foldedWords(text string) []string {
 		}
 	}
 	return strings.Fields(b.String())
+}
+
+// negationScope is how many words after a negation it reaches, within its
+// clause.
+const negationScope = 3
+
+// negations are the words that deny what follows them ("not suicidal",
+// "no face droop"), in the eight languages; "can't" is no denial ("I can't
+// breathe").
+var negations = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`no not never dont doesnt didnt isnt wasnt arent werent wouldnt wont havent hasnt hadnt
+		without nor neither none zero nothing nobody ni nunca jamais ne pas nicht kein keine keinen keiner nie niemals nao nem non
+		mai senza sin sans sem bez niet geen nooit`) {
+		negations[w] = true
+	}
+}
+
+// negatedWords are the folded words of text, those a negation reaches in
+// upper case: "not suicidal" shares no feature with "suicidal", so a denial
+// is not read as what it denies.
+func negatedWords(text string) []string {
+	var words []string
+	var b strings.Builder
+	reach := 0
+	flush := func() {
+		if b.Len() == 0 {
+			return
+		}
+		w := b.String()
+		b.Reset()
+		switch {
+		case negations[w]:
+			reach = negationScope
+		case reach > 0:
+			reach--
+			w = strings.ToUpper(w)
+		}
+		words = append(words, w)
+	}
+	for _, r := range norm.NFKD.String(strings.ToLower(text)) {
+		switch {
+		case unicode.Is(unicode.Mn, r), r == '\'', r == '’':
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		case unicode.IsSpace(r):
+			flush()
+		default:
+			flush()
+			reach = 0 // a clause ends at punctuation
+		}
+	}
+	flush()
+	return words
 }

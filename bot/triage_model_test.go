@@ -21,6 +21,16 @@ func TestAlarmFeatures(t *testing.T) {
 	if fs := alarmFeatures(" ... "); len(fs) != 0 {
 		t.Errorf("no words, %d features", len(fs))
 	}
+	for text, want := range map[string][]string{
+		"I'm not suicidal, just tired":   {"im", "not", "SUICIDAL", "just", "tired"}, // a comma ends the scope
+		"no face droop no slurring":      {"no", "FACE", "DROOP", "no", "SLURRING"},
+		"never ever had chest pain here": {"never", "EVER", "HAD", "CHEST", "pain", "here"},
+		"I can't breathe":                {"i", "cant", "breathe"}, // no denial
+	} {
+		if got := negatedWords(text); !slices.Equal(got, want) {
+			t.Errorf("negatedWords(%q) = %q, want %q", text, got, want)
+		}
+	}
 	fs := alarmFeatures("took all my pills")
 	if !slices.IsSorted(fs) || len(slices.Compact(slices.Clone(fs))) != len(fs) {
 		t.Error("features are not sorted and distinct")
