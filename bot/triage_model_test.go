@@ -37,6 +37,32 @@ func TestAlarmFeatures(t *testing.T) {
 	}
 }
 
+// TestWindows: a message of more than two sentences is also read in windows
+// of two, each holding the features of both.
+func TestWindows(t *testing.T) {
+	got := sentences("My temp is 38.5 now. Hi all!\nwhat's next? ok; thanks ...")
+	want := []string{"My temp is 38.5 now.", "Hi all!", "what's next?", "ok;", "thanks ..."}
+	if !slices.Equal(got, want) {
+		t.Errorf("sentences = %q, want %q", got, want)
+	}
+	if w := windowFeatures("one sentence. and two"); w != nil {
+		t.Errorf("two sentences: %d windows, want none", len(w))
+	}
+	w := windowFeatures("first one. second one. third one")
+	if len(w) != 2 {
+		t.Fatalf("three sentences: %d windows, want 2", len(w))
+	}
+	a, b := alarmFeatures("first one."), alarmFeatures("second one.")
+	for _, f := range append(a, b...) {
+		if _, ok := slices.BinarySearch(w[0], f); !ok {
+			t.Fatalf("the first window lacks feature %d of its sentences", f)
+		}
+	}
+	if !slices.IsSorted(w[0]) || len(slices.Compact(slices.Clone(w[0]))) != len(w[0]) {
+		t.Error("a window's features are not sorted and distinct")
+	}
+}
+
 func TestNaiveBayes(t *testing.T) {
 	texts := []string{"my leg is cold and blue", "cold blue foot now", "how long is a session", "what does a session cost"}
 	var fs [][]uint32
