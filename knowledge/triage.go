@@ -161,6 +161,7 @@ type matcher struct {
 	prefix    map[string][]int // first prefix → groups
 	numeric   []int            // groups starting with #year or #num
 	passes    int              // the group of the concept negation-passes, or -1
+	nounNeg   int              // the group of the concept negation-nouns, or -1
 	void      int              // the group of the concept negation-void, or -1
 	negators  []int            // the groups of the cues that negate
 	negWords  map[string]bool  // the one-word negations: no gap skips one
@@ -849,6 +850,11 @@ const personConcept = "person"
 const (
 	negationPasses = "negation-passes"
 	negationVoid   = "negation-void"
+	// negationNouns are the negations that deny a noun ("no", "kein",
+	// "sin"): they reach over up to nounReach words of its phrase ("no lip
+	// swelling", "no new calf pain").
+	negationNouns = "negation-nouns"
+	nounReach     = 2
 )
 
 // clauseSpan is the byte range of the clauses a sign occurs in: from the
@@ -1117,6 +1123,13 @@ func (m *matcher) negates(o occurrence, sp span, sg sign, crisis bool, toks []to
 		if last := toks[p.start-1].w; bridged || (p.start-o.end <= 4 && (last == "or" || last == "nor")) {
 			return true
 		}
+		if p.start-o.end <= nounReach && m.nounNeg >= 0 {
+			for _, d := range occ[m.nounNeg] {
+				if d.start == o.start {
+					return true
+				}
+			}
+		}
 	}
 	return false
 }
@@ -1195,7 +1208,11 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 	if _, ok := m.concepts[personConcept]; ok {
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: personConcept}}, sign: -1, cue: -1, person: true})
 	}
-	m.passes, m.void = -1, -1
+	m.passes, m.void, m.nounNeg = -1, -1, -1
+	if _, ok := m.concepts[negationNouns]; ok {
+		m.nounNeg = len(m.groups)
+		m.addGroup(group{s: seq{{kind: slotConcept, concept: negationNouns}}, sign: -1, cue: -1})
+	}
 	if _, ok := m.concepts[negationPasses]; ok {
 		m.passes = len(m.groups)
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: negationPasses}}, sign: -1, cue: -1})

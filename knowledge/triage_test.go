@@ -49,10 +49,12 @@ func TestCheckMechanisms(t *testing.T) {
 		{"I can't go on holiday because of my hip", ""},
 		{"my MRI shows the femoral head has collapsed", ""}, // AVN's own word
 		{"my dad collapsed in the kitchen", "confusion"},
-		{"she collapsed suddenly", "confusion"},                             // a <concept> among alternatives // crisis first
-		{"no fever, no swelling, just stiff", ""},                           // a negation before a sign
-		{"never had a seizure", ""},                                         // ... reaching over negation-passes
-		{"my calf isn't swollen or red", ""},                                // ... and over "or"
+		{"she collapsed suddenly", "confusion"},   // a <concept> among alternatives // crisis first
+		{"no fever, no swelling, just stiff", ""}, // a negation before a sign
+		{"never had a seizure", ""},               // ... reaching over negation-passes
+		{"my calf isn't swollen or red", ""},      // ... and over "or"
+		{"no lip swelling, the rash is pink", ""}, // a negation of a noun reaches over its phrase
+		{"no idea why my lip is swelling, the rash is spreading", "allergy"},
 		{"she's not breathing", "confusion"},                                // a negation that is the sign's own
 		{"I don't know why my face is drooping", "stroke"},                  // a negation that reaches no sign
 		{"never had chest pain like this", "breathing-chest"},               // negation-void: a comparison
