@@ -207,11 +207,13 @@ type alarmModel struct {
 // cross-validation.
 func trainAlarm(examples []example, ordinary []string) (*alarmModel, error) {
 	var feats [][]uint32
+	var wins [][][]uint32
 	var keys []uint32
 	var langs []string
 	var urgent, crisis []bool
 	for _, e := range examples {
 		feats = append(feats, alarmFeatures(e.Text))
+		wins = append(wins, windowFeatures(e.Text))
 		keys = append(keys, fnv(fnvBasis, e.Text))
 		langs = append(langs, knowledge.Language(e.Text))
 		urgent = append(urgent, e.Urgent)
@@ -219,6 +221,7 @@ func trainAlarm(examples []example, ordinary []string) (*alarmModel, error) {
 	}
 	for _, q := range ordinary {
 		feats = append(feats, alarmFeatures(q))
+		wins = append(wins, windowFeatures(q))
 		keys = append(keys, fnv(fnvBasis, q))
 		langs = append(langs, "en")
 		urgent = append(urgent, false)
@@ -246,8 +249,8 @@ func trainAlarm(examples []example, ordinary []string) (*alarmModel, error) {
 	// messages in other languages outnumber ordinary ones in the bank. The
 	// emergency model is not: weighed so, it read more everyday English
 	// questions as emergencies ("our budgie ..., what should I do?").
-	a.urgent, a.threshold, a.floor = fitNB(feats, keys, nil, urgent, all)
-	a.crisisAlone, a.crisisThreshold, _ = fitNB(feats, keys, langs, crisis, ordinaryOrCrisis)
+	a.urgent, a.threshold, a.floor = fitNB(feats, wins, keys, nil, urgent, all)
+	a.crisisAlone, a.crisisThreshold, _ = fitNB(feats, wins, keys, langs, crisis, ordinaryOrCrisis)
 	var ef [][]uint32
 	var ec []bool
 	var eg []string
@@ -269,7 +272,7 @@ func trainAlarm(examples []example, ordinary []string) (*alarmModel, error) {
 // alarmRepeats partitions into folds (a message's fold is a hash of its
 // text, so adding a message to the bank moves no other). floor is the
 // least score of a positive held out in any of them.
-func fitNB(feats [][]uint32, keys []uint32, langs []string, pos, use []bool) (m nb, threshold, floor float64) {
+func fitNB(feats [][]uint32, wins [][][]uint32, keys []uint32, langs []string, pos, use []bool) (m nb, threshold, floor float64) {
 	// The alarmRepeats*alarmFolds models held out, and the final one, are
 	// trained at once, one per CPU: start-up waits for the slowest only.
 	type fit struct {
@@ -307,9 +310,9 @@ func fitNB(feats [][]uint32, keys []uint32, langs []string, pos, use []bool) (m 
 				switch {
 				case !use[i] || !out(i):
 				case !pos[i]:
-					f.held = append(f.held, f.m.score(feats[i]))
+					f.held = append(f.held, f.m.best(feats[i], wins[i]))
 				default:
-					f.floor = min(f.floor, f.m.score(feats[i]))
+					f.floor = min(f.floor, f.m.best(feats[i], wins[i]))
 				}
 			}
 			if !final {
@@ -361,24 +364,108 @@ func (al alarm) withdraws(flags []knowledge.Flag) bool {
 // messages: a sentence alone would cross it more easily. An alarm covers
 // the whole message, so no FAQ answer comes from a part of it.
 func (m *alarmModel) check(text string) alarm {
-	fs := alarmFeatures(text)
-	al := alarm{score: m.urgent.score(fs), threshold: m.threshold, floor: m.floor}
+	fs, ws := alarmFeatures(text), windowFeatures(text)
+	al := alarm{score: m.urgent.best(fs, ws), threshold: m.threshold, floor: m.floor}
 	if al.score > m.threshold {
 		al.raised = true
-		al.crisis = m.crisis.score(fs) > 0
+		al.crisis = m.crisis.best(fs, ws) > 0
 	}
-	if !al.crisis && m.crisisAlone.score(fs) > m.crisisThreshold {
+	if !al.crisis && m.crisisAlone.best(fs, ws) > m.crisisThreshold {
 		al.raised, al.crisis = true, true
 	}
 	return al
 }
 
+// best is the highest score of a message, whole (fs) or any of its windows
+// (ws, see windowFeatures).
+func (m nb) best(fs []uint32, ws [][]uint32) float64 {
+	s := m.score(fs)
+	for _, w := range ws {
+		s = max(s, m.score(w))
+	}
+	return s
+}
+
+// windowSentences is the size of the windows a long message is also read
+// in.
+const windowSentences = 2
+
+// windowFeatures are the features of each window of windowSentences
+// consecutive sentences of a message longer than that, nil for a shorter
+// one: an emergency told in the middle of a long chatty message reads
+// there as it would alone, where the whole message reads as ordinary.
+func windowFeatures(text string) [][]uint32 {
+	sents := sentences(text)
+	if len(sents) <= windowSentences {
+		return nil
+	}
+	each := make([][]uint32, len(sents))
+	for i, t := range sents {
+		each[i] = alarmFeatures(t)
+	}
+	out := make([][]uint32, 0, len(sents)-windowSentences+1)
+	for i := 0; i+windowSentences <= len(sents); i++ {
+		// a window's features are its sentences' together: each sentence
+		// is read once
+		w := each[i]
+		for _, fs := range each[i+1 : i+windowSentences] {
+			w = union(w, fs)
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// union merges two sorted lists of distinct features into a new one.
+func union(a, b []uint32) []uint32 {
+	out := make([]uint32, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i, j = i+1, j+1
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// sentences splits text at . ! ? ; and line breaks (a full stop only
+// before a space or the end, not in "38.5").
+func sentences(text string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		end := c == '!' || c == '?' || c == ';' || c == '\n' || (c == '.' && (i+1 == len(text) || text[i+1] == ' ' || text[i+1] == '\n'))
+		if !end {
+			continue
+		}
+		if t := strings.TrimSpace(text[start : i+1]); strings.ContainsFunc(t, unicode.IsLetter) {
+			out = append(out, t)
+		}
+		start = i + 1
+	}
+	if t := strings.TrimSpace(text[start:]); strings.ContainsFunc(t, unicode.IsLetter) {
+		out = append(out, t)
+	}
+	return out
+}
+
 // alarmFeatures are the distinct hashed features of a text: its words and
 // word pairs, and the sequences of 3 to 5 letters of its words (which
 // carry typos, inflections and other languages), after folding case,
-// accents and apostrophes.
+// accents and apostrophes; the words a negation reaches are features of
+// their own (see negatedWords).
 func alarmFeatures(text string) []uint32 {
-	words := foldedWords(text)
+	words := negatedWords(text)
 	padded := " " + strings.Join(words, " ") + " "
 	n := 2 * len(words)
 	for k := 3; k <= 5; k++ {
@@ -446,4 +533,59 @@ func foldedWords(text string) []string {
 		}
 	}
 	return strings.Fields(b.String())
+}
+
+// negationScope is how many words after a negation it reaches, within its
+// clause.
+const negationScope = 3
+
+// negations are the words that deny what follows them ("not suicidal",
+// "no face droop"), in the eight languages; "can't" is no denial ("I can't
+// breathe").
+var negations = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`no not never dont doesnt didnt isnt wasnt arent werent wouldnt wont havent hasnt hadnt
+		without nor neither none zero nothing nobody ni nunca jamais ne pas nicht kein keine keinen keiner nie niemals nao nem non
+		mai senza sin sans sem bez niet geen nooit`) {
+		negations[w] = true
+	}
+}
+
+// negatedWords are the folded words of text, those a negation reaches in
+// upper case: "not suicidal" shares no feature with "suicidal", so a denial
+// is not read as what it denies.
+func negatedWords(text string) []string {
+	var words []string
+	var b strings.Builder
+	reach := 0
+	flush := func() {
+		if b.Len() == 0 {
+			return
+		}
+		w := b.String()
+		b.Reset()
+		switch {
+		case negations[w]:
+			reach = negationScope
+		case reach > 0:
+			reach--
+			w = strings.ToUpper(w)
+		}
+		words = append(words, w)
+	}
+	for _, r := range norm.NFKD.String(strings.ToLower(text)) {
+		switch {
+		case unicode.Is(unicode.Mn, r), r == '\'', r == '’':
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		case unicode.IsSpace(r):
+			flush()
+		default:
+			flush()
+			reach = 0 // a clause ends at punctuation
+		}
+	}
+	flush()
+	return words
 }

@@ -21,9 +21,45 @@ func TestAlarmFeatures(t *testing.T) {
 	if fs := alarmFeatures(" ... "); len(fs) != 0 {
 		t.Errorf("no words, %d features", len(fs))
 	}
+	for text, want := range map[string][]string{
+		"I'm not suicidal, just tired":   {"im", "not", "SUICIDAL", "just", "tired"}, // a comma ends the scope
+		"no face droop no slurring":      {"no", "FACE", "DROOP", "no", "SLURRING"},
+		"never ever had chest pain here": {"never", "EVER", "HAD", "CHEST", "pain", "here"},
+		"I can't breathe":                {"i", "cant", "breathe"}, // no denial
+	} {
+		if got := negatedWords(text); !slices.Equal(got, want) {
+			t.Errorf("negatedWords(%q) = %q, want %q", text, got, want)
+		}
+	}
 	fs := alarmFeatures("took all my pills")
 	if !slices.IsSorted(fs) || len(slices.Compact(slices.Clone(fs))) != len(fs) {
 		t.Error("features are not sorted and distinct")
+	}
+}
+
+// TestWindows: a message of more than two sentences is also read in windows
+// of two, each holding the features of both.
+func TestWindows(t *testing.T) {
+	got := sentences("My temp is 38.5 now. Hi all!\nwhat's next? ok; thanks ...")
+	want := []string{"My temp is 38.5 now.", "Hi all!", "what's next?", "ok;", "thanks ..."}
+	if !slices.Equal(got, want) {
+		t.Errorf("sentences = %q, want %q", got, want)
+	}
+	if w := windowFeatures("one sentence. and two"); w != nil {
+		t.Errorf("two sentences: %d windows, want none", len(w))
+	}
+	w := windowFeatures("first one. second one. third one")
+	if len(w) != 2 {
+		t.Fatalf("three sentences: %d windows, want 2", len(w))
+	}
+	a, b := alarmFeatures("first one."), alarmFeatures("second one.")
+	for _, f := range append(a, b...) {
+		if _, ok := slices.BinarySearch(w[0], f); !ok {
+			t.Fatalf("the first window lacks feature %d of its sentences", f)
+		}
+	}
+	if !slices.IsSorted(w[0]) || len(slices.Compact(slices.Clone(w[0]))) != len(w[0]) {
+		t.Error("a window's features are not sorted and distinct")
 	}
 }
 

@@ -98,7 +98,11 @@ type Cue struct {
 	// sudden or severe"), and never when it is a word of the sign itself
 	// ("not breathing").
 	Negates bool
-	Phrases []string
+	// Timeless: a raising cue that tells no time ("by accident",
+	// "ambulance"): it does not raise a sign a time frame puts in the past
+	// ("back in March I took a double dose by accident").
+	Timeless bool
+	Phrases  []string
 
 	lines []int
 }

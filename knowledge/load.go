@@ -365,7 +365,7 @@ func loadSafety(fsys fs.FS, ps *Problems) Safety {
 
 	for i, n := range list(r, m, "cues", "") {
 		path := "cues[" + strconv.Itoa(i) + "]"
-		cm := fields(r, n, path, "name", "weight", "carries", "crisis", "topic", "after", "negates", "phrases")
+		cm := fields(r, n, path, "name", "weight", "carries", "crisis", "topic", "after", "negates", "timeless", "phrases")
 		var c Cue
 		c.Name, _ = text(r, cm, "name", path, true, n.Line)
 		if w := cm["weight"]; w == nil {
@@ -399,6 +399,13 @@ func loadSafety(fsys fs.FS, ps *Problems) Safety {
 				r.add(v.Line, path+".negates", "expected true or false")
 			} else if c.Negates && c.Weight > 0 {
 				r.add(v.Line, path+".negates", "a negation lowers; give it a negative weight")
+			}
+		}
+		if v := cm["timeless"]; v != nil {
+			if err := v.Decode(&c.Timeless); err != nil {
+				r.add(v.Line, path+".timeless", "expected true or false")
+			} else if c.Timeless && c.Weight < 0 {
+				r.add(v.Line, path+".timeless", "only a raising cue is timeless; give it a positive weight")
 			}
 		}
 		c.Phrases, c.lines = texts(r, cm, "phrases", path)

@@ -30,7 +30,8 @@ import (
 //	a/b/c     any one of these (each may end in *, or be a <concept>)
 //	<name>    any phrasing of the concept name
 //	..        up to maxGap words of anything
-//	<year>    a year such as 2015; <num> any number; <many> 10 or more
+//	<year>    a year such as 2015; <num> any number; <many> 10 or more;
+//	          <several> 3 or more
 //	^         the start of a sentence (first only); $ the end of a clause
 //	A + B     both, in either order, within signWindow words
 const (
@@ -85,6 +86,7 @@ const (
 	slotYear
 	slotNum
 	slotMany
+	slotSeveral
 	slotStart
 	slotEnd
 )
@@ -130,6 +132,8 @@ type cue struct {
 	topic   bool // lowers only a topic (see Cue.Topic)
 	after   bool // also from a later clause of the sign's sentence (see Cue.After)
 	negates bool // lowers only a part of a sign it stands before (see Cue.Negates)
+	// timeless: raises no sign a time frame puts in the past (see Cue.Timeless)
+	timeless bool
 }
 
 // frames reports whether a lowering cue also holds from the first clause
@@ -157,8 +161,10 @@ type matcher struct {
 	prefix    map[string][]int // first prefix → groups
 	numeric   []int            // groups starting with #year or #num
 	passes    int              // the group of the concept negation-passes, or -1
+	nounNeg   int              // the group of the concept negation-nouns, or -1
 	void      int              // the group of the concept negation-void, or -1
 	negators  []int            // the groups of the cues that negate
+	negWords  map[string]bool  // the one-word negations: no gap skips one
 	vocab     map[string]bool  // every exact word, for typo tolerance
 	typos     map[string][]string
 	scratch   sync.Pool // *scratch: one Check's working memory, kept for the next
@@ -233,6 +239,7 @@ type token struct {
 	sent       int
 	clause     int  // global clause number
 	asks       bool // its sentence ends in a question mark
+	neg        bool // a word of a negation ("no", "never"): no gap skips it
 }
 
 // tokenize splits text into folded words. Apostrophes inside words are
@@ -251,9 +258,12 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 		w := strings.ReplaceAll(raw, "'", "")
 		if w != "" {
 			t := token{w: foldWord(w), start: start, end: end, sent: sent, clause: clause}
-			// "tongue's" is also "tongue", "mum's" also "mum"
+			// "tongue's" is also "tongue", "mum's" also "mum"; a modal
+			// takes no "'s", so "will's" is the document, no "will"
 			if b, ok := strings.CutSuffix(raw, "'s"); ok && len(b) > 1 {
-				t.base = foldWord(strings.ReplaceAll(b, "'", ""))
+				if base := foldWord(strings.ReplaceAll(b, "'", "")); !modals[base] {
+					t.base = base
+				}
 			}
 			toks = append(toks, t)
 		}
@@ -348,6 +358,7 @@ var (
 	clauseWords = wordList("but however although though whereas")
 	timeWords   = wordList("now then today tonight since suddenly yesterday this")
 	subjects    = wordList("i im ive she shes he hes they theyre we")
+	modals      = wordList("will would can could shall should may might must do does did")
 )
 
 // parseSeq compiles one phrase. It returns a message on a problem.
@@ -370,6 +381,8 @@ func parseSeq(phrase string) (seq, string) {
 			s = append(s, slot{kind: slotEnd})
 		case f == "<many>":
 			s = append(s, slot{kind: slotMany})
+		case f == "<several>":
+			s = append(s, slot{kind: slotSeveral})
 		case strings.HasPrefix(f, "<") && strings.HasSuffix(f, ">") && len(f) > 2 && !strings.Contains(f, "/"):
 			s = append(s, slot{kind: slotConcept, concept: f[1 : len(f)-1]})
 		default:
@@ -438,7 +451,7 @@ func (m *matcher) firsts(s seq, seen map[string]bool, exact, prefix *[]string, n
 				delete(seen, c)
 			}
 		}
-	case slotYear, slotNum, slotMany:
+	case slotYear, slotNum, slotMany, slotSeveral:
 		*numeric = true
 	case slotConcept:
 		if seen[sl.concept] {
@@ -584,6 +597,18 @@ func isMany(w string) bool {
 
 var manyWords = wordList("ten eleven twelve dozen fifteen twenty thirty forty fifty hundred dozens loads")
 
+// isSeveral: a number from 3 up, in digits or words; more than one dose of
+// a strong medicine is taken at once.
+func isSeveral(w string) bool {
+	if isNum(w) {
+		t := strings.TrimLeft(w, "0")
+		return len(t) >= 2 || (len(t) == 1 && t[0] >= '3')
+	}
+	return severalWords[w] || manyWords[w]
+}
+
+var severalWords = wordList("three four five six seven eight nine several multiple")
+
 func isNum(w string) bool {
 	for i := 0; i < len(w); i++ {
 		if w[i] < '0' || w[i] > '9' {
@@ -615,9 +640,14 @@ func (r *reader) ends(s seq, k, i, depth int, out []int) []int {
 	switch sl.kind {
 	case slotGap:
 		// a gap skips words of one sentence: "lost my scan again. my
-		// blood ..." is no "lost .. blood"
+		// blood ..." is no "lost .. blood"; and never a negation, which
+		// would turn what the words say ("stool, no black poo" is no "stool
+		// .. black")
 		for g := 0; g <= maxGap && i+g <= len(toks); g++ {
 			if g > 0 && i > 0 && i+g < len(toks) && toks[i+g].sent != toks[i-1].sent {
+				break
+			}
+			if g > 0 && toks[i+g-1].neg {
 				break
 			}
 			out = r.ends(s, k+1, i+g, depth, out)
@@ -662,6 +692,8 @@ func (r *reader) ends(s seq, k, i, depth int, out []int) []int {
 		ok = isNum(toks[i].w)
 	case slotMany:
 		ok = isMany(toks[i].w)
+	case slotSeveral:
+		ok = isSeveral(toks[i].w)
 	}
 	if ok {
 		out = r.ends(s, k+1, i+1, depth, out)
@@ -739,6 +771,7 @@ func (s Safety) Check(text string) Triage {
 		if toks[i].typo == "" {
 			toks[i].typo = m.umlaut(toks[i].w)
 		}
+		toks[i].neg = m.negWords[toks[i].w]
 	}
 	sc := m.getScratch()
 	defer m.putScratch(sc)
@@ -817,6 +850,11 @@ const personConcept = "person"
 const (
 	negationPasses = "negation-passes"
 	negationVoid   = "negation-void"
+	// negationNouns are the negations that deny a noun ("no", "kein",
+	// "sin"): they reach over up to nounReach words of its phrase ("no lip
+	// swelling", "no new calf pain").
+	negationNouns = "negation-nouns"
+	nounReach     = 2
 )
 
 // clauseSpan is the byte range of the clauses a sign occurs in: from the
@@ -914,10 +952,21 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 	// frame anywhere in its sentence holds ("My grandad's leg went blue
 	// before his amputation, decades ago").
 	present, topic, clausePresent, tensed := false, true, false, false
+	// now holds the clauses and the sentences before the sign's sentence
+	// that speak in the present: a time frame said in such a clause
+	// describes the present ("everyone my age is at uni"), and one carries
+	// no further than such a sentence.
+	var now map[[2]int]bool
 	for gi, g := range m.groups {
 		if g.tense || g.person || (g.cue >= 0 && m.cues[g.cue].weight > 0) {
 			for _, o := range occ[gi] {
 				t := toks[o.start]
+				if t.sent < firstSent && !g.person {
+					if now == nil {
+						now = map[[2]int]bool{}
+					}
+					now[[2]int{0, t.clause}], now[[2]int{1, t.sent}] = true, true
+				}
 				if t.sent >= firstSent && t.sent <= lastSent && !g.person {
 					present = true
 					tensed = tensed || g.tense
@@ -933,6 +982,9 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 	}
 	seen := map[int]bool{}
 	raise, lower := 0, 0
+	// framed: a time frame lowered the sign; timeless raising cues then
+	// tell of the past event, and raise nothing
+	framed, timeless := false, 0
 	for gi, g := range m.groups {
 		if g.cue < 0 || seen[g.cue] {
 			continue
@@ -963,7 +1015,14 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 					continue
 				}
 			case t.sent < firstSent:
-				if !c.carries || c.weight > 0 || present {
+				if !c.carries || c.weight > 0 || present || now[[2]int{0, t.clause}] {
+					continue
+				}
+				between := false
+				for k := t.sent + 1; k < firstSent && !between; k++ {
+					between = now[[2]int{1, k}]
+				}
+				if between {
 					continue
 				}
 			case c.weight > 0 && !raising[t.clause]:
@@ -977,13 +1036,20 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 				continue
 			}
 			seen[g.cue] = true
-			if c.weight > 0 {
+			switch {
+			case c.weight > 0 && c.timeless:
+				timeless += c.weight
+			case c.weight > 0:
 				raise += c.weight
-			} else {
+			default:
 				lower += c.weight
+				framed = framed || c.carries
 			}
 			break
 		}
+	}
+	if !framed {
+		raise += timeless
 	}
 	return baseScore + min(raise, maxRaise) + lower
 }
@@ -1057,6 +1123,13 @@ func (m *matcher) negates(o occurrence, sp span, sg sign, crisis bool, toks []to
 		if last := toks[p.start-1].w; bridged || (p.start-o.end <= 4 && (last == "or" || last == "nor")) {
 			return true
 		}
+		if p.start-o.end <= nounReach && m.nounNeg >= 0 {
+			for _, d := range occ[m.nounNeg] {
+				if d.start == o.start {
+					return true
+				}
+			}
+		}
 	}
 	return false
 }
@@ -1071,7 +1144,7 @@ func asked(toks []token, sp span, t token, clauses map[int]bool) bool {
 // compileTriage builds the matcher from the loaded concepts, cues and red
 // flags, reporting what cannot be compiled.
 func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[string][]int, r report) {
-	m := &matcher{concepts: map[string][]seq{}, exact: map[string][]int{}, prefix: map[string][]int{}, vocab: map[string]bool{}}
+	m := &matcher{concepts: map[string][]seq{}, exact: map[string][]int{}, prefix: map[string][]int{}, vocab: map[string]bool{}, negWords: map[string]bool{}}
 	for name, phrases := range concepts {
 		for i, p := range phrases {
 			sq, msg := parseSeq(p)
@@ -1135,7 +1208,11 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 	if _, ok := m.concepts[personConcept]; ok {
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: personConcept}}, sign: -1, cue: -1, person: true})
 	}
-	m.passes, m.void = -1, -1
+	m.passes, m.void, m.nounNeg = -1, -1, -1
+	if _, ok := m.concepts[negationNouns]; ok {
+		m.nounNeg = len(m.groups)
+		m.addGroup(group{s: seq{{kind: slotConcept, concept: negationNouns}}, sign: -1, cue: -1})
+	}
 	if _, ok := m.concepts[negationPasses]; ok {
 		m.passes = len(m.groups)
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: negationPasses}}, sign: -1, cue: -1})
@@ -1145,7 +1222,7 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: negationVoid}}, sign: -1, cue: -1})
 	}
 	for ci, c := range s.Cues {
-		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic, after: c.After, negates: c.Negates})
+		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic, after: c.After, negates: c.Negates, timeless: c.Timeless})
 		for i, p := range c.Phrases {
 			sq, msg := parseSeq(p)
 			if msg != "" {
@@ -1158,6 +1235,11 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 			m.collectVocab(sq)
 			if c.Negates {
 				m.negators = append(m.negators, len(m.groups))
+				if len(sq) == 1 && sq[0].kind == slotWord {
+					for _, w := range sq[0].words {
+						m.negWords[w] = true
+					}
+				}
 			}
 			m.addGroup(group{s: sq, sign: -1, cue: ci})
 		}

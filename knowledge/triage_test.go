@@ -41,15 +41,20 @@ func TestCheckMechanisms(t *testing.T) {
 		{"will a long flight give me a DVT?", ""},                                   // ^ will: a question
 		{"I took 25 iron pills", "overdose"},                                        // <many>
 		{"I took 2 paracetamol this morning", ""},
+		{"she took 4 zopiclone", "overdose"}, // <several>, of a sedative (a medicine by its class)
+		{"she took 2 zopiclone", ""},
+		{"Will's done and the passwords are with my brother, I feel at peace", "self-harm"}, // a modal takes no 's: "will's" asks nothing
 		{"I want to kill myself and my leg is numb", "self-harm"},
 		{"I can't go on like this", "self-harm"}, // $ : the end of a clause
 		{"I can't go on holiday because of my hip", ""},
 		{"my MRI shows the femoral head has collapsed", ""}, // AVN's own word
 		{"my dad collapsed in the kitchen", "confusion"},
-		{"she collapsed suddenly", "confusion"},                             // a <concept> among alternatives // crisis first
-		{"no fever, no swelling, just stiff", ""},                           // a negation before a sign
-		{"never had a seizure", ""},                                         // ... reaching over negation-passes
-		{"my calf isn't swollen or red", ""},                                // ... and over "or"
+		{"she collapsed suddenly", "confusion"},   // a <concept> among alternatives // crisis first
+		{"no fever, no swelling, just stiff", ""}, // a negation before a sign
+		{"never had a seizure", ""},               // ... reaching over negation-passes
+		{"my calf isn't swollen or red", ""},      // ... and over "or"
+		{"no lip swelling, the rash is pink", ""}, // a negation of a noun reaches over its phrase
+		{"no idea why my lip is swelling, the rash is spreading", "allergy"},
 		{"she's not breathing", "confusion"},                                // a negation that is the sign's own
 		{"I don't know why my face is drooping", "stroke"},                  // a negation that reaches no sign
 		{"never had chest pain like this", "breathing-chest"},               // negation-void: a comparison
@@ -69,16 +74,22 @@ func TestCheckMechanisms(t *testing.T) {
 		// A + B within one sentence, farther apart than 16 words
 		{"I fell over in the garden this afternoon while I was hanging the washing out on the line and I still cannot get back up", "fall"},
 		{"I fell over in the garden. I was hanging the washing out on the line and hours later I cannot get my hands warm, hard to get up", ""},
-		{"she lost her keys again. blood test is at nine", ""},                                    // a gap stays in its sentence
-		{"that quiz show is giving me a stroke 😂", ""},                                            // laughter is an idiom's mark
-		{"zero fever since the session", ""},                                                      // zero negates
-		{"fell off my bike on 3 June 2019 and could not get up", ""},                              // a year alone is the past
-		{"je ne peux plus marcher du tout depuis ce matin", "severe-pain"},                        // <walk> and <atall> in other languages
-		{"does a cold foot after a long walk count as a circulation problem?", ""},                // a question of definition
-		{"would you tell me to call 999 if I said my face was drooping?", ""},                     // what if I said
-		{"my poo has been black since I started taking naproxen", "bleeding"},                     // melena with an NSAID
-		{"my calf swelled up after the long flight. The scan was clear and it went away", ""},     // an outcome in the next sentence
-		{"my calf swelled up after the long flight and is red. It went away once before", "clot"}, // not of a sign in the present
+		{"she lost her keys again. blood test is at nine", ""},                                                      // a gap stays in its sentence
+		{"that quiz show is giving me a stroke 😂", ""},                                                              // laughter is an idiom's mark
+		{"zero fever since the session", ""},                                                                        // zero negates
+		{"fell off my bike on 3 June 2019 and could not get up", ""},                                                // a year alone is the past
+		{"je ne peux plus marcher du tout depuis ce matin", "severe-pain"},                                          // <walk> and <atall> in other languages
+		{"does a cold foot after a long walk count as a circulation problem?", ""},                                  // a question of definition
+		{"would you tell me to call 999 if I said my face was drooping?", ""},                                       // what if I said
+		{"my poo has been black since I started taking naproxen", "bleeding"},                                       // melena with an NSAID
+		{"my calf swelled up after the long flight. The scan was clear and it went away", ""},                       // an outcome in the next sentence
+		{"my calf swelled up after the long flight and is red. It went away once before", "clot"},                   // not of a sign in the present
+		{"checked my poo, not black at all, I take naproxen", ""},                                                   // a gap never skips a negation
+		{"I had my op in 2019. Now my friends are away and I am not. I keep thinking about ending it", "self-harm"}, // a time frame carries no further than a sentence in the present
+		{"My friends are all at uni. I keep thinking about ending it", "self-harm"},                                 // nor from a clause in the present
+		{"I had my op in 2019. I keep thinking about the stroke I had", ""},                                         // but from one in the past
+		{"back in 2019 I went to A&E with a nosebleed that would not stop", ""},                                     // a timeless cue raises no sign in the past
+		{"I am in A&E with a nosebleed that would not stop", "bleeding"},
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)
@@ -147,6 +158,7 @@ func TestTriageLint(t *testing.T) {
 		{"a category emptied", clotSigns(t, safety), "    signs:\n      - nothingatall\n", "triage no longer catches the emergency", lineOf("  - id: clot")},
 		{"unknown concept", "      - <calf> + <swollen>\n", "      - <calf> + <swolen>\n", "which is not a concept", lineOf("      - <calf> + <swollen>")},
 		{"a sign starting with ..", "      - <calf> + <swollen>\n", "      - .. calf\n", `cannot start or end with ".."`, lineOf("      - <calf> + <swollen>")},
+		{"a lowering cue marked timeless", "    weight: 2\n    timeless: true\n", "    weight: -2\n    timeless: true\n", "only a raising cue is timeless", lineOf("    weight: 2\n    timeless: true") + 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
