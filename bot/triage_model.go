@@ -394,6 +394,9 @@ const windowSentences = 2
 // consecutive sentences of a message longer than that, nil for a shorter
 // one: an emergency told in the middle of a long chatty message reads
 // there as it would alone, where the whole message reads as ordinary.
+// Each window's features are distinct, in no particular order (a score is
+// their sum): each sentence is read once, and a window's repeats are
+// dropped by marking the features seen, not by sorting.
 func windowFeatures(text string) [][]uint32 {
 	sents := sentences(text)
 	if len(sents) <= windowSentences {
@@ -401,40 +404,50 @@ func windowFeatures(text string) [][]uint32 {
 	}
 	each := make([][]uint32, len(sents))
 	for i, t := range sents {
-		each[i] = alarmFeatures(t)
+		each[i] = rawFeatures(t)
 	}
+	seen := marksPool.Get().(*marks)
+	defer marksPool.Put(seen)
 	out := make([][]uint32, 0, len(sents)-windowSentences+1)
 	for i := 0; i+windowSentences <= len(sents); i++ {
-		// a window's features are its sentences' together: each sentence
-		// is read once
-		w := each[i]
-		for _, fs := range each[i+1 : i+windowSentences] {
-			w = union(w, fs)
+		seen.next()
+		var w []uint32
+		for _, fs := range each[i : i+windowSentences] {
+			for _, f := range fs {
+				if seen.first(f) {
+					w = append(w, f)
+				}
+			}
 		}
 		out = append(out, w)
 	}
 	return out
 }
 
-// union merges two sorted lists of distinct features into a new one.
-func union(a, b []uint32) []uint32 {
-	out := make([]uint32, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			out = append(out, a[i])
-			i++
-		case a[i] > b[j]:
-			out = append(out, b[j])
-			j++
-		default:
-			out = append(out, a[i])
-			i, j = i+1, j+1
-		}
+// marks tell which features a window has seen: mark[f] == gen.
+type marks struct {
+	gen  uint32
+	mark []uint32
+}
+
+var marksPool = sync.Pool{New: func() any { return &marks{mark: make([]uint32, alarmBuckets)} }}
+
+// next starts a new window.
+func (m *marks) next() {
+	m.gen++
+	if m.gen == 0 { // wrapped: forget every old mark
+		clear(m.mark)
+		m.gen = 1
 	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
+}
+
+// first reports whether f is seen for the first time in this window.
+func (m *marks) first(f uint32) bool {
+	if m.mark[f] == m.gen {
+		return false
+	}
+	m.mark[f] = m.gen
+	return true
 }
 
 // sentences splits text at . ! ? ; and line breaks (a full stop only
@@ -464,7 +477,10 @@ func sentences(text string) []string {
 // carry typos, inflections and other languages), after folding case,
 // accents and apostrophes; the words a negation reaches are features of
 // their own (see negatedWords).
-func alarmFeatures(text string) []uint32 {
+func alarmFeatures(text string) []uint32 { return distinct(rawFeatures(text)) }
+
+// rawFeatures are the hashed features of a text, with repeats.
+func rawFeatures(text string) []uint32 {
 	words := negatedWords(text)
 	padded := " " + strings.Join(words, " ") + " "
 	n := 2 * len(words)
@@ -484,7 +500,7 @@ func alarmFeatures(text string) []uint32 {
 			out = append(out, fnv(fnv(fnvBasis, "c"), padded[i:i+k])%alarmBuckets)
 		}
 	}
-	return distinct(out)
+	return out
 }
 
 // distinct sorts features and removes repeats. A long message has tens of
