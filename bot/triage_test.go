@@ -62,7 +62,7 @@ func TestTriageBanks(t *testing.T) {
 		"testdata/triage_report_r4.jsonl": {0.95, 0.93, 0.019}, // measured 285/299, 68/73, 6/319
 		"testdata/triage_report_r5.jsonl": {0.94, 0.84, 0.040}, // measured 261/277, 37/44, 11/279
 		"testdata/triage_report_r6.jsonl": {0.95, 0.89, 0.058}, // measured 248/261, 43/48, 15/263
-		"testdata/triage_report_r7.jsonl": {0.95, 0.89, 0.045}, // measured once, never tuned on: 478/500, 90/100, 22/500
+		"testdata/triage_report_r7.jsonl": {0.94, 0.88, 0.042}, // the report half, measured before any change for round 7: 228/241, 47/53, 10/250
 	}
 	for _, part := range []string{"triage_examples.jsonl", "testdata/triage_report.jsonl", "testdata/triage_report_r4.jsonl", "testdata/triage_report_r5.jsonl", "testdata/triage_report_r6.jsonl", "testdata/triage_report_r7.jsonl"} {
 		gate := gates[part]
