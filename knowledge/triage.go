@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -30,8 +31,9 @@ import (
 //	a/b/c     any one of these (each may end in *, or be a <concept>)
 //	<name>    any phrasing of the concept name
 //	..        up to maxGap words of anything
-//	<year>    a year such as 2015; <num> any number; <many> 10 or more;
-//	          <several> 3 or more
+//	<year>    a year such as 2015; <num> any whole number; <many> 10 or more;
+//	          <several> 3 or more; <temp> a temperature of a fever (38 to 43,
+//	          or 100.4 to 110 in Fahrenheit; "38.9" and "38,9" are one number)
 //	^         the start of a sentence (first only); $ the end of a clause
 //	A + B     both, in either order, within signWindow words
 const (
@@ -87,6 +89,7 @@ const (
 	slotNum
 	slotMany
 	slotSeveral
+	slotTemp
 	slotStart
 	slotEnd
 )
@@ -256,6 +259,9 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 		}
 		raw := text[start:end]
 		w := strings.ReplaceAll(raw, "'", "")
+		if isDigit(raw[0]) {
+			w = strings.ReplaceAll(w, ",", ".")
+		}
 		if w != "" {
 			t := token{w: foldWord(w), start: start, end: end, sent: sent, clause: clause}
 			// "tongue's" is also "tongue", "mum's" also "mum"; a modal
@@ -282,6 +288,8 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 			if start < 0 {
 				start = i
 			}
+		case (r == '.' || r == ',') && start >= 0 && decimalAt(text, start, i):
+			// "38.9" and "38,9" are one number, not "38" and "9"
 		case r == '\'' && start >= 0 && elided[strings.ToLower(text[start:i])]:
 			flush(i) // French and Italian elision: "d'en" is "d en", "l'ospedale" is "l ospedale"
 		case r == '\'' && start >= 0:
@@ -350,6 +358,22 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 	return toks, clauseFirst
 }
 
+// decimalAt reports whether the '.' or ',' at text[i] is the decimal mark of
+// a number that starts at text[start]: digits on both sides, and after a
+// comma one or two digits only ("38,9", not the thousands of "1,000").
+func decimalAt(text string, start, i int) bool {
+	if i+1 >= len(text) || !isDigit(text[i+1]) || !isNum(text[start:i]) {
+		return false
+	}
+	n := 0
+	for j := i + 1; j < len(text) && isDigit(text[j]); j++ {
+		n++
+	}
+	return text[i] == '.' || n <= 2
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
 // laughing are the emoji of laughter, winks and rolled eyes.
 var laughing = map[rune]bool{'😂': true, '🤣': true, '😅': true, '😆': true, '😁': true, '😄': true, '😹': true, '🙄': true, '😜': true, '😝': true, '😉': true}
 
@@ -383,6 +407,8 @@ func parseSeq(phrase string) (seq, string) {
 			s = append(s, slot{kind: slotMany})
 		case f == "<several>":
 			s = append(s, slot{kind: slotSeveral})
+		case f == "<temp>":
+			s = append(s, slot{kind: slotTemp})
 		case strings.HasPrefix(f, "<") && strings.HasSuffix(f, ">") && len(f) > 2 && !strings.Contains(f, "/"):
 			s = append(s, slot{kind: slotConcept, concept: f[1 : len(f)-1]})
 		default:
@@ -451,7 +477,7 @@ func (m *matcher) firsts(s seq, seen map[string]bool, exact, prefix *[]string, n
 				delete(seen, c)
 			}
 		}
-	case slotYear, slotNum, slotMany, slotSeveral:
+	case slotYear, slotNum, slotMany, slotSeveral, slotTemp:
 		*numeric = true
 	case slotConcept:
 		if seen[sl.concept] {
@@ -609,6 +635,22 @@ func isSeveral(w string) bool {
 
 var severalWords = wordList("three four five six seven eight nine several multiple")
 
+// isTemp: a body temperature of a fever, 38 to 43 degrees Celsius or 100.4
+// to 110 Fahrenheit, whole or decimal ("38.9"); "36.8" and "37.6" are none.
+func isTemp(w string) bool {
+	if !isNum(w) && !isDecimal(w) {
+		return false
+	}
+	v, err := strconv.ParseFloat(w, 64)
+	return err == nil && ((v >= 38 && v < 44) || (v >= 100.4 && v <= 110))
+}
+
+// isDecimal: digits, a point, digits ("38.9"; tokenize writes "38,9" so).
+func isDecimal(w string) bool {
+	a, b, ok := strings.Cut(w, ".")
+	return ok && isNum(a) && isNum(b)
+}
+
 func isNum(w string) bool {
 	for i := 0; i < len(w); i++ {
 		if w[i] < '0' || w[i] > '9' {
@@ -694,6 +736,8 @@ func (r *reader) ends(s seq, k, i, depth int, out []int) []int {
 		ok = isMany(toks[i].w)
 	case slotSeveral:
 		ok = isSeveral(toks[i].w)
+	case slotTemp:
+		ok = isTemp(toks[i].w)
 	}
 	if ok {
 		out = r.ends(s, k+1, i+1, depth, out)
@@ -792,7 +836,7 @@ func (s Safety) Check(text string) Triage {
 				cand = append(cand, m.prefix[w[:k]]...)
 			}
 		}
-		if isNum(t.w) {
+		if isNum(t.w) || isDecimal(t.w) {
 			cand = append(cand, m.numeric...)
 		}
 		for _, g := range cand {

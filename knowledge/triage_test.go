@@ -90,6 +90,11 @@ func TestCheckMechanisms(t *testing.T) {
 		{"I had my op in 2019. I keep thinking about the stroke I had", ""},                                         // but from one in the past
 		{"back in 2019 I went to A&E with a nosebleed that would not stop", ""},                                     // a timeless cue raises no sign in the past
 		{"I am in A&E with a nosebleed that would not stop", "bleeding"},
+		{"temp of 39,2 and shivering", "infection"},        // <temp>: a decimal comma is one number
+		{"running 102.5 since last night", "infection"},    // ... and Fahrenheit
+		{"temp is normal (36.8), the incision is dry", ""}, // a temperature below a fever's
+		{"it's 30 degrees outside and my hip aches", ""},   // not a body's
+		{"I was at 38.9 last night, is that an infection? Hip is hot", "infection"},
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)
