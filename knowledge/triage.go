@@ -978,8 +978,15 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 	firstSent, lastSent := toks[sp.start].sent, toks[sp.end-1].sent
 	clauses := map[int]bool{}
 	raising := map[int]bool{} // the clauses where a raising cue counts
+	// reported is the sentence of the last part of the sign that tells
+	// what happens (not who), when that sentence asks nothing: a report
+	// after a question (see below); -1 otherwise.
+	reported := -1
 	for pi, p := range sp.parts {
 		who := pi < len(sg.groups) && m.groups[sg.groups[pi]].who
+		if last := toks[p.end-1]; !who && !last.asks && last.sent > reported {
+			reported = last.sent
+		}
 		for i := p.start; i < p.end; i++ {
 			clauses[toks[i].clause] = true
 			if !who {
@@ -1051,6 +1058,11 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 				continue // a negated cue: "not getting better", "I'm not joking"
 			}
 			switch {
+			case c.weight < 0 && !c.carries && t.asks && t.sent < reported:
+				// a question, then a report that ends the sign: "is it
+				// normal for the toes after ESWT? they have gone numb and
+				// blue" - the question's cues are the question's
+				continue
 			case t.sent > lastSent:
 				// an outcome told in the next sentences of a story told
 				// in the past: "my calf swelled up in August. The scan

@@ -95,6 +95,8 @@ func TestCheckMechanisms(t *testing.T) {
 		{"temp is normal (36.8), the incision is dry", ""}, // a temperature below a fever's
 		{"it's 30 degrees outside and my hip aches", ""},   // not a body's
 		{"I was at 38.9 last night, is that an infection? Hip is hot", "infection"},
+		{"is this normal for the toes after ESWT? they have gone numb and blue since lunch", "limb"}, // a question, then a report
+		{"what are the signs of a clot? I have a long flight next week", ""},                         // ... not a who alone
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)
