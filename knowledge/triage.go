@@ -137,6 +137,7 @@ type cue struct {
 	negates bool // lowers only a part of a sign it stands before (see Cue.Negates)
 	// timeless: raises no sign a time frame puts in the past (see Cue.Timeless)
 	timeless bool
+	answers  bool // holds only as the answer to the sign's question (see Cue.Answers)
 }
 
 // frames reports whether a lowering cue also holds from the first clause
@@ -1058,6 +1059,11 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 				continue // a negated cue: "not getting better", "I'm not joking"
 			}
 			switch {
+			case c.answers:
+				// "Chest pain? No.": the sentence right after a sign that asks
+				if crisis || t.sent != lastSent+1 || !toks[sp.end-1].asks {
+					continue
+				}
 			case c.weight < 0 && !c.carries && t.asks && t.sent < reported:
 				// a question, then a report that ends the sign: "is it
 				// normal for the toes after ESWT? they have gone numb and
@@ -1278,7 +1284,7 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: negationVoid}}, sign: -1, cue: -1})
 	}
 	for ci, c := range s.Cues {
-		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic, after: c.After, negates: c.Negates, timeless: c.Timeless})
+		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic, after: c.After, negates: c.Negates, timeless: c.Timeless, answers: c.Answers})
 		for i, p := range c.Phrases {
 			sq, msg := parseSeq(p)
 			if msg != "" {
