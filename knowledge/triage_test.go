@@ -97,6 +97,8 @@ func TestCheckMechanisms(t *testing.T) {
 		{"I was at 38.9 last night, is that an infection? Hip is hot", "infection"},
 		{"is this normal for the toes after ESWT? they have gone numb and blue since lunch", "limb"}, // a question, then a report
 		{"what are the signs of a clot? I have a long flight next week", ""},                         // ... not a who alone
+		{"no consigo apoyar el pie desde esta mañana", "severe-pain"},                                // <bearweight> in the seven languages
+		{"my 3yo swallowed some dettol", "overdose"},                                                 // <youngster> of an age, a household product
 		{"Fever? No. Short of breath? Nope, just anxious", ""},                                       // a question answered no
 		{"Fever? Yes, 39.4. Short of breath? No.", "infection"},                                      // only the question right before the answer
 		{"Should I just end it all? No.", "self-harm"},                                               // never a crisis
