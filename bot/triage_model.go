@@ -45,10 +45,16 @@ var triageExamples []byte
 const alarmBuckets = 1 << 18
 
 // alarmFalseRate is the share of the ordinary messages held out in
-// cross-validation that may cross each threshold: with the two (any
-// emergency, a crisis alone), at most 1% of them, the budget of the gate
-// in TestTriageBanks.
-const alarmFalseRate = 0.005
+// cross-validation that may cross the emergency model's threshold, and
+// crisisFalseRate the crisis model's: missing a crisis costs most, so it
+// has the larger share. Together the two cross far fewer than the sum (a
+// message that reads as a crisis often reads as an emergency too): the
+// tune bank's ordinary messages stay within the 1% of the gate in
+// TestTriageBanks, rules included.
+const (
+	alarmFalseRate  = 0.005
+	crisisFalseRate = 0.0075
+)
 
 // alarmFolds is the number of cross-validation folds, and alarmRepeats
 // the number of partitions into folds a threshold is averaged over.
@@ -249,8 +255,8 @@ func trainAlarm(examples []example, ordinary []string) (*alarmModel, error) {
 	// messages in other languages outnumber ordinary ones in the bank. The
 	// emergency model is not: weighed so, it read more everyday English
 	// questions as emergencies ("our budgie ..., what should I do?").
-	a.urgent, a.threshold, a.floor = fitNB(feats, wins, keys, nil, urgent, all)
-	a.crisisAlone, a.crisisThreshold, _ = fitNB(feats, wins, keys, langs, crisis, ordinaryOrCrisis)
+	a.urgent, a.threshold, a.floor = fitNB(feats, wins, keys, nil, urgent, all, alarmFalseRate)
+	a.crisisAlone, a.crisisThreshold, _ = fitNB(feats, wins, keys, langs, crisis, ordinaryOrCrisis, crisisFalseRate)
 	var ef [][]uint32
 	var ec []bool
 	var eg []string
@@ -267,12 +273,12 @@ func trainAlarm(examples []example, ordinary []string) (*alarmModel, error) {
 
 // fitNB fits naive Bayes on the features whose use is true, labelled pos,
 // weighed by language (langs; nil: unweighed, see balance),
-// and sets its threshold by cross-validation: the score that
-// alarmFalseRate of the negatives held out cross, averaged over
+// and sets its threshold by cross-validation: the score that a share rate
+// of the negatives held out cross, averaged over
 // alarmRepeats partitions into folds (a message's fold is a hash of its
 // text, so adding a message to the bank moves no other). floor is the
 // least score of a positive held out in any of them.
-func fitNB(feats [][]uint32, wins [][][]uint32, keys []uint32, langs []string, pos, use []bool) (m nb, threshold, floor float64) {
+func fitNB(feats [][]uint32, wins [][][]uint32, keys []uint32, langs []string, pos, use []bool, rate float64) (m nb, threshold, floor float64) {
 	// The alarmRepeats*alarmFolds models held out, and the final one, are
 	// trained at once, one per CPU: start-up waits for the slowest only.
 	type fit struct {
@@ -332,7 +338,7 @@ func fitNB(feats [][]uint32, wins [][][]uint32, keys []uint32, langs []string, p
 		}
 		slices.Sort(held)
 		slices.Reverse(held)
-		threshold += held[int(float64(len(held))*alarmFalseRate)] / alarmRepeats
+		threshold += held[int(float64(len(held))*rate)] / alarmRepeats
 	}
 	return fits[len(fits)-1].m, threshold, floor
 }

@@ -58,11 +58,11 @@ func TestTriageBanks(t *testing.T) {
 	a := newTestAssistant(t)
 	gates := map[string]struct{ recall, crisis, alarms float64 }{
 		"triage_examples.jsonl":           {1, 1, 0.01},
-		"testdata/triage_report.jsonl":    {0.96, 0.93, 0.023}, // measured 460/475, 117/125, 11/489
-		"testdata/triage_report_r4.jsonl": {0.95, 0.93, 0.019}, // measured 285/299, 68/73, 6/319
-		"testdata/triage_report_r5.jsonl": {0.94, 0.84, 0.040}, // measured 261/277, 37/44, 11/279
-		"testdata/triage_report_r6.jsonl": {0.95, 0.89, 0.058}, // measured 248/261, 43/48, 15/263
-		"testdata/triage_report_r7.jsonl": {0.94, 0.88, 0.042}, // the report half, measured before any change for round 7: 228/241, 47/53, 10/250
+		"testdata/triage_report.jsonl":    {0.96, 0.93, 0.027}, // measured 460/475, 117/125, 13/489
+		"testdata/triage_report_r4.jsonl": {0.96, 0.94, 0.019}, // measured 288/299, 69/73, 6/319
+		"testdata/triage_report_r5.jsonl": {0.94, 0.88, 0.040}, // measured 261/277, 39/44, 11/279
+		"testdata/triage_report_r6.jsonl": {0.95, 0.95, 0.054}, // measured 250/261, 46/48, 14/263
+		"testdata/triage_report_r7.jsonl": {0.94, 0.88, 0.037}, // measured 228/241, 47/53, 9/250 (before any change for round 7: 228/241, 47/53, 10/250)
 	}
 	for _, part := range []string{"triage_examples.jsonl", "testdata/triage_report.jsonl", "testdata/triage_report_r4.jsonl", "testdata/triage_report_r5.jsonl", "testdata/triage_report_r6.jsonl", "testdata/triage_report_r7.jsonl"} {
 		gate := gates[part]
@@ -241,7 +241,7 @@ func TestTriageFile(t *testing.T) {
 				t.Logf(format, args...)
 			}
 		}
-		var urgent, caught, crisis, crisisCaught, ordinary, alarms int
+		var urgent, caught, crisis, crisisCaught, ordinary, alarms, overCrisis int
 		missed, alarmed := map[string]int{}, map[string]int{}
 		for _, it := range items {
 			ans, err := a.Ask(it.Text)
@@ -265,6 +265,9 @@ func TestTriageFile(t *testing.T) {
 						missed["crisis read as urgent"]++
 						say("NOCRISIS (%s): %q", ans.Category, it.Text)
 					}
+				} else if ans.Crisis {
+					overCrisis++
+					say("CRISIS for [%s] (%s): %q", it.Category, ans.Category, it.Text)
 				}
 			default:
 				ordinary++
@@ -279,8 +282,8 @@ func TestTriageFile(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("%s: recall %d/%d, crisis %d/%d, false alarms %d/%d; missed %v; alarmed %v",
-			filepath.Base(path), caught, urgent, crisisCaught, crisis, alarms, ordinary, missed, alarmed)
+		t.Logf("%s: recall %d/%d, crisis %d/%d, false alarms %d/%d, crisis guidance for %d of %d other emergencies; missed %v; alarmed %v",
+			filepath.Base(path), caught, urgent, crisisCaught, crisis, alarms, ordinary, overCrisis, urgent-crisis, missed, alarmed)
 	}
 }
 

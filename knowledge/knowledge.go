@@ -102,7 +102,11 @@ type Cue struct {
 	// "ambulance"): it does not raise a sign a time frame puts in the past
 	// ("back in March I took a double dose by accident").
 	Timeless bool
-	Phrases  []string
+	// Answers: a lowering cue that answers a question: it holds only for a
+	// sign whose sentence asks, said as the next sentence ("Chest pain?
+	// No."), and never for a crisis sign.
+	Answers bool
+	Phrases []string
 
 	lines []int
 }

@@ -365,7 +365,7 @@ func loadSafety(fsys fs.FS, ps *Problems) Safety {
 
 	for i, n := range list(r, m, "cues", "") {
 		path := "cues[" + strconv.Itoa(i) + "]"
-		cm := fields(r, n, path, "name", "weight", "carries", "crisis", "topic", "after", "negates", "timeless", "phrases")
+		cm := fields(r, n, path, "name", "weight", "carries", "crisis", "topic", "after", "negates", "timeless", "answers", "phrases")
 		var c Cue
 		c.Name, _ = text(r, cm, "name", path, true, n.Line)
 		if w := cm["weight"]; w == nil {
@@ -406,6 +406,13 @@ func loadSafety(fsys fs.FS, ps *Problems) Safety {
 				r.add(v.Line, path+".timeless", "expected true or false")
 			} else if c.Timeless && c.Weight < 0 {
 				r.add(v.Line, path+".timeless", "only a raising cue is timeless; give it a positive weight")
+			}
+		}
+		if v := cm["answers"]; v != nil {
+			if err := v.Decode(&c.Answers); err != nil {
+				r.add(v.Line, path+".answers", "expected true or false")
+			} else if c.Answers && c.Weight > 0 {
+				r.add(v.Line, path+".answers", "an answer lowers; give it a negative weight")
 			}
 		}
 		c.Phrases, c.lines = texts(r, cm, "phrases", path)

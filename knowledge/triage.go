@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -30,8 +31,9 @@ import (
 //	a/b/c     any one of these (each may end in *, or be a <concept>)
 //	<name>    any phrasing of the concept name
 //	..        up to maxGap words of anything
-//	<year>    a year such as 2015; <num> any number; <many> 10 or more;
-//	          <several> 3 or more
+//	<year>    a year such as 2015; <num> any whole number; <many> 10 or more;
+//	          <several> 3 or more; <temp> a temperature of a fever (38 to 43,
+//	          or 100.4 to 110 in Fahrenheit; "38.9" and "38,9" are one number)
 //	^         the start of a sentence (first only); $ the end of a clause
 //	A + B     both, in either order, within signWindow words
 const (
@@ -87,6 +89,7 @@ const (
 	slotNum
 	slotMany
 	slotSeveral
+	slotTemp
 	slotStart
 	slotEnd
 )
@@ -134,6 +137,7 @@ type cue struct {
 	negates bool // lowers only a part of a sign it stands before (see Cue.Negates)
 	// timeless: raises no sign a time frame puts in the past (see Cue.Timeless)
 	timeless bool
+	answers  bool // holds only as the answer to the sign's question (see Cue.Answers)
 }
 
 // frames reports whether a lowering cue also holds from the first clause
@@ -256,6 +260,9 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 		}
 		raw := text[start:end]
 		w := strings.ReplaceAll(raw, "'", "")
+		if isDigit(raw[0]) {
+			w = strings.ReplaceAll(w, ",", ".")
+		}
 		if w != "" {
 			t := token{w: foldWord(w), start: start, end: end, sent: sent, clause: clause}
 			// "tongue's" is also "tongue", "mum's" also "mum"; a modal
@@ -282,6 +289,8 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 			if start < 0 {
 				start = i
 			}
+		case (r == '.' || r == ',') && start >= 0 && decimalAt(text, start, i):
+			// "38.9" and "38,9" are one number, not "38" and "9"
 		case r == '\'' && start >= 0 && elided[strings.ToLower(text[start:i])]:
 			flush(i) // French and Italian elision: "d'en" is "d en", "l'ospedale" is "l ospedale"
 		case r == '\'' && start >= 0:
@@ -350,6 +359,22 @@ func tokenize(text string) (toks []token, clauseFirst map[int]int) {
 	return toks, clauseFirst
 }
 
+// decimalAt reports whether the '.' or ',' at text[i] is the decimal mark of
+// a number that starts at text[start]: digits on both sides, and after a
+// comma one or two digits only ("38,9", not the thousands of "1,000").
+func decimalAt(text string, start, i int) bool {
+	if i+1 >= len(text) || !isDigit(text[i+1]) || !isNum(text[start:i]) {
+		return false
+	}
+	n := 0
+	for j := i + 1; j < len(text) && isDigit(text[j]); j++ {
+		n++
+	}
+	return text[i] == '.' || n <= 2
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
 // laughing are the emoji of laughter, winks and rolled eyes.
 var laughing = map[rune]bool{'😂': true, '🤣': true, '😅': true, '😆': true, '😁': true, '😄': true, '😹': true, '🙄': true, '😜': true, '😝': true, '😉': true}
 
@@ -383,6 +408,8 @@ func parseSeq(phrase string) (seq, string) {
 			s = append(s, slot{kind: slotMany})
 		case f == "<several>":
 			s = append(s, slot{kind: slotSeveral})
+		case f == "<temp>":
+			s = append(s, slot{kind: slotTemp})
 		case strings.HasPrefix(f, "<") && strings.HasSuffix(f, ">") && len(f) > 2 && !strings.Contains(f, "/"):
 			s = append(s, slot{kind: slotConcept, concept: f[1 : len(f)-1]})
 		default:
@@ -451,7 +478,7 @@ func (m *matcher) firsts(s seq, seen map[string]bool, exact, prefix *[]string, n
 				delete(seen, c)
 			}
 		}
-	case slotYear, slotNum, slotMany, slotSeveral:
+	case slotYear, slotNum, slotMany, slotSeveral, slotTemp:
 		*numeric = true
 	case slotConcept:
 		if seen[sl.concept] {
@@ -609,6 +636,22 @@ func isSeveral(w string) bool {
 
 var severalWords = wordList("three four five six seven eight nine several multiple")
 
+// isTemp: a body temperature of a fever, 38 to 43 degrees Celsius or 100.4
+// to 110 Fahrenheit, whole or decimal ("38.9"); "36.8" and "37.6" are none.
+func isTemp(w string) bool {
+	if !isNum(w) && !isDecimal(w) {
+		return false
+	}
+	v, err := strconv.ParseFloat(w, 64)
+	return err == nil && ((v >= 38 && v < 44) || (v >= 100.4 && v <= 110))
+}
+
+// isDecimal: digits, a point, digits ("38.9"; tokenize writes "38,9" so).
+func isDecimal(w string) bool {
+	a, b, ok := strings.Cut(w, ".")
+	return ok && isNum(a) && isNum(b)
+}
+
 func isNum(w string) bool {
 	for i := 0; i < len(w); i++ {
 		if w[i] < '0' || w[i] > '9' {
@@ -694,6 +737,8 @@ func (r *reader) ends(s seq, k, i, depth int, out []int) []int {
 		ok = isMany(toks[i].w)
 	case slotSeveral:
 		ok = isSeveral(toks[i].w)
+	case slotTemp:
+		ok = isTemp(toks[i].w)
 	}
 	if ok {
 		out = r.ends(s, k+1, i+1, depth, out)
@@ -792,7 +837,7 @@ func (s Safety) Check(text string) Triage {
 				cand = append(cand, m.prefix[w[:k]]...)
 			}
 		}
-		if isNum(t.w) {
+		if isNum(t.w) || isDecimal(t.w) {
 			cand = append(cand, m.numeric...)
 		}
 		for _, g := range cand {
@@ -934,8 +979,15 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 	firstSent, lastSent := toks[sp.start].sent, toks[sp.end-1].sent
 	clauses := map[int]bool{}
 	raising := map[int]bool{} // the clauses where a raising cue counts
+	// reported is the sentence of the last part of the sign that tells
+	// what happens (not who), when that sentence asks nothing: a report
+	// after a question (see below); -1 otherwise.
+	reported := -1
 	for pi, p := range sp.parts {
 		who := pi < len(sg.groups) && m.groups[sg.groups[pi]].who
+		if last := toks[p.end-1]; !who && !last.asks && last.sent > reported {
+			reported = last.sent
+		}
 		for i := p.start; i < p.end; i++ {
 			clauses[toks[i].clause] = true
 			if !who {
@@ -1007,6 +1059,16 @@ func (m *matcher) score(sp span, sg sign, crisis bool, toks []token, occ [][]occ
 				continue // a negated cue: "not getting better", "I'm not joking"
 			}
 			switch {
+			case c.answers:
+				// "Chest pain? No.": the sentence right after a sign that asks
+				if crisis || t.sent != lastSent+1 || !toks[sp.end-1].asks {
+					continue
+				}
+			case c.weight < 0 && !c.carries && t.asks && t.sent < reported:
+				// a question, then a report that ends the sign: "is it
+				// normal for the toes after ESWT? they have gone numb and
+				// blue" - the question's cues are the question's
+				continue
 			case t.sent > lastSent:
 				// an outcome told in the next sentences of a story told
 				// in the past: "my calf swelled up in August. The scan
@@ -1222,7 +1284,7 @@ func compileTriage(s *Safety, concepts map[string][]string, conceptLines map[str
 		m.addGroup(group{s: seq{{kind: slotConcept, concept: negationVoid}}, sign: -1, cue: -1})
 	}
 	for ci, c := range s.Cues {
-		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic, after: c.After, negates: c.Negates, timeless: c.Timeless})
+		m.cues = append(m.cues, cue{name: c.Name, weight: c.Weight, carries: c.Carries, crisis: c.Crisis, topic: c.Topic, after: c.After, negates: c.Negates, timeless: c.Timeless, answers: c.Answers})
 		for i, p := range c.Phrases {
 			sq, msg := parseSeq(p)
 			if msg != "" {

@@ -90,6 +90,18 @@ func TestCheckMechanisms(t *testing.T) {
 		{"I had my op in 2019. I keep thinking about the stroke I had", ""},                                         // but from one in the past
 		{"back in 2019 I went to A&E with a nosebleed that would not stop", ""},                                     // a timeless cue raises no sign in the past
 		{"I am in A&E with a nosebleed that would not stop", "bleeding"},
+		{"temp of 39,2 and shivering", "infection"},        // <temp>: a decimal comma is one number
+		{"running 102.5 since last night", "infection"},    // ... and Fahrenheit
+		{"temp is normal (36.8), the incision is dry", ""}, // a temperature below a fever's
+		{"it's 30 degrees outside and my hip aches", ""},   // not a body's
+		{"I was at 38.9 last night, is that an infection? Hip is hot", "infection"},
+		{"is this normal for the toes after ESWT? they have gone numb and blue since lunch", "limb"}, // a question, then a report
+		{"what are the signs of a clot? I have a long flight next week", ""},                         // ... not a who alone
+		{"no consigo apoyar el pie desde esta mañana", "severe-pain"},                                // <bearweight> in the seven languages
+		{"my 3yo swallowed some dettol", "overdose"},                                                 // <youngster> of an age, a household product
+		{"Fever? No. Short of breath? Nope, just anxious", ""},                                       // a question answered no
+		{"Fever? Yes, 39.4. Short of breath? No.", "infection"},                                      // only the question right before the answer
+		{"Should I just end it all? No.", "self-harm"},                                               // never a crisis
 	}
 	for _, tt := range tests {
 		got := s.Check(tt.text)
@@ -159,6 +171,7 @@ func TestTriageLint(t *testing.T) {
 		{"unknown concept", "      - <calf> + <swollen>\n", "      - <calf> + <swolen>\n", "which is not a concept", lineOf("      - <calf> + <swollen>")},
 		{"a sign starting with ..", "      - <calf> + <swollen>\n", "      - .. calf\n", `cannot start or end with ".."`, lineOf("      - <calf> + <swollen>")},
 		{"a lowering cue marked timeless", "    weight: 2\n    timeless: true\n", "    weight: -2\n    timeless: true\n", "only a raising cue is timeless", lineOf("    weight: 2\n    timeless: true") + 1},
+		{"a raising answer", "    weight: -3\n    crisis: false\n    answers: true\n", "    weight: 3\n    crisis: false\n    answers: true\n", "an answer lowers", lineOf("    weight: -3\n    crisis: false\n    answers: true") + 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
