@@ -9,15 +9,8 @@ import (
 // TestFitLogit recovers known weights from examples drawn from a logistic
 // model, and its probabilities match the model's.
 func TestFitLogit(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
 	truth := func(x []float64) float64 { return sigmoid(2*x[0] - 1*x[1] + 0.5) }
-	var xs [][]float64
-	var ys []bool
-	for range 4000 {
-		x := []float64{r.NormFloat64(), r.NormFloat64()}
-		xs = append(xs, x)
-		ys = append(ys, r.Float64() < truth(x))
-	}
+	xs, ys := draw(rand.New(rand.NewPCG(1, 2)), truth)
 	l := fitLogit([]string{"a", "b"}, xs, ys, false, nil)
 	for _, x := range [][]float64{{0, 0}, {1, 0}, {0, 1}, {-1, 2}} {
 		got, want := sigmoid(l.logodds(x)), truth(x)
@@ -27,11 +20,9 @@ func TestFitLogit(t *testing.T) {
 	}
 }
 
-// TestFitLogitSigns: a weight held to a sign the examples contradict stays
-// at 0, and the others are fitted as before.
-func TestFitLogitSigns(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	truth := func(x []float64) float64 { return sigmoid(2*x[0] - 1*x[1]) }
+// draw returns 4,000 examples of two normal features, labelled true with
+// the probability truth gives.
+func draw(r *rand.Rand, truth func([]float64) float64) ([][]float64, []bool) {
 	var xs [][]float64
 	var ys []bool
 	for range 4000 {
@@ -39,6 +30,13 @@ func TestFitLogitSigns(t *testing.T) {
 		xs = append(xs, x)
 		ys = append(ys, r.Float64() < truth(x))
 	}
+	return xs, ys
+}
+
+// TestFitLogitSigns: a weight held to a sign the examples contradict stays
+// at 0, and the others are fitted as before.
+func TestFitLogitSigns(t *testing.T) {
+	xs, ys := draw(rand.New(rand.NewPCG(3, 4)), func(x []float64) float64 { return sigmoid(2*x[0] - 1*x[1]) })
 	l := fitLogit([]string{"a", "b"}, xs, ys, false, []int{+1, +1})
 	if l.W[1] != 0 || l.W[0] < 1.5 {
 		t.Errorf("weights %v, want a near 2 and b held at 0", l.W)
