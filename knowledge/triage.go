@@ -189,13 +189,16 @@ type conceptByID struct {
 type scratch struct {
 	occ  [][]occurrence
 	memo map[memoKey][]int
+	// typos holds the lexicon word each word of the message is a typo of
+	// ("" for none): a word is looked up once however often it comes.
+	typos map[string]string
 }
 
 func (m *matcher) getScratch() *scratch {
 	if sc, ok := m.scratch.Get().(*scratch); ok {
 		return sc
 	}
-	return &scratch{occ: make([][]occurrence, len(m.groups)), memo: map[memoKey][]int{}}
+	return &scratch{occ: make([][]occurrence, len(m.groups)), memo: map[memoKey][]int{}, typos: map[string]string{}}
 }
 
 // putScratch empties sc, keeping its capacity, for the next Check.
@@ -204,6 +207,7 @@ func (m *matcher) putScratch(sc *scratch) {
 		sc.occ[g] = sc.occ[g][:0]
 	}
 	clear(sc.memo)
+	clear(sc.typos)
 	m.scratch.Put(sc)
 }
 
@@ -811,15 +815,20 @@ func (s Safety) Check(text string) Triage {
 		return Triage{}
 	}
 	toks, clauseFirst := tokenize(text)
-	for i := range toks {
-		toks[i].typo = m.typoOf(toks[i].w)
-		if toks[i].typo == "" {
-			toks[i].typo = m.umlaut(toks[i].w)
-		}
-		toks[i].neg = m.negWords[toks[i].w]
-	}
 	sc := m.getScratch()
 	defer m.putScratch(sc)
+	for i := range toks {
+		w := toks[i].w
+		typo, ok := sc.typos[w]
+		if !ok {
+			if typo = m.typoOf(w); typo == "" {
+				typo = m.umlaut(w)
+			}
+			sc.typos[w] = typo
+		}
+		toks[i].typo = typo
+		toks[i].neg = m.negWords[w]
+	}
 	occ := sc.occ
 	r := &reader{m: m, toks: toks, memo: sc.memo}
 	var cand, ends []int
