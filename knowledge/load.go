@@ -373,47 +373,35 @@ func loadSafety(fsys fs.FS, ps *Problems) Safety {
 		} else if err := w.Decode(&c.Weight); err != nil || c.Weight == 0 || c.Weight < -5 || c.Weight > 5 {
 			r.add(w.Line, path+".weight", "expected a whole number from -5 to 5, not 0")
 		}
+		// flag reads a true/false switch of the cue; it reports its line
+		// when it is set true
+		flag := func(key string, dst *bool) int {
+			v := cm[key]
+			if v == nil {
+				return 0
+			}
+			if err := v.Decode(dst); err != nil {
+				r.add(v.Line, path+"."+key, "expected true or false")
+				return 0
+			}
+			if *dst {
+				return v.Line
+			}
+			return 0
+		}
 		c.Crisis = true
-		if v := cm["crisis"]; v != nil {
-			if err := v.Decode(&c.Crisis); err != nil {
-				r.add(v.Line, path+".crisis", "expected true or false")
-			}
+		flag("crisis", &c.Crisis)
+		flag("carries", &c.Carries)
+		flag("after", &c.After)
+		flag("topic", &c.Topic)
+		if line := flag("negates", &c.Negates); line > 0 && c.Weight > 0 {
+			r.add(line, path+".negates", "a negation lowers; give it a negative weight")
 		}
-		if v := cm["carries"]; v != nil {
-			if err := v.Decode(&c.Carries); err != nil {
-				r.add(v.Line, path+".carries", "expected true or false")
-			}
+		if line := flag("timeless", &c.Timeless); line > 0 && c.Weight < 0 {
+			r.add(line, path+".timeless", "only a raising cue is timeless; give it a positive weight")
 		}
-		if v := cm["after"]; v != nil {
-			if err := v.Decode(&c.After); err != nil {
-				r.add(v.Line, path+".after", "expected true or false")
-			}
-		}
-		if v := cm["topic"]; v != nil {
-			if err := v.Decode(&c.Topic); err != nil {
-				r.add(v.Line, path+".topic", "expected true or false")
-			}
-		}
-		if v := cm["negates"]; v != nil {
-			if err := v.Decode(&c.Negates); err != nil {
-				r.add(v.Line, path+".negates", "expected true or false")
-			} else if c.Negates && c.Weight > 0 {
-				r.add(v.Line, path+".negates", "a negation lowers; give it a negative weight")
-			}
-		}
-		if v := cm["timeless"]; v != nil {
-			if err := v.Decode(&c.Timeless); err != nil {
-				r.add(v.Line, path+".timeless", "expected true or false")
-			} else if c.Timeless && c.Weight < 0 {
-				r.add(v.Line, path+".timeless", "only a raising cue is timeless; give it a positive weight")
-			}
-		}
-		if v := cm["answers"]; v != nil {
-			if err := v.Decode(&c.Answers); err != nil {
-				r.add(v.Line, path+".answers", "expected true or false")
-			} else if c.Answers && c.Weight > 0 {
-				r.add(v.Line, path+".answers", "an answer lowers; give it a negative weight")
-			}
+		if line := flag("answers", &c.Answers); line > 0 && c.Weight > 0 {
+			r.add(line, path+".answers", "an answer lowers; give it a negative weight")
 		}
 		c.Phrases, c.lines = texts(r, cm, "phrases", path)
 		s.Cues = append(s.Cues, c)
